@@ -87,6 +87,17 @@ class BackendClient:
         items = body.get("items", [])
         return sorted(items, key=lambda c: (c.get("created_at") or "", c["reference"]))
 
+    def handoffs(self, sender_id: str, channel: str = "rest") -> list[dict[str, Any]]:
+        """The handoffs of one sender, oldest first."""
+        body = _get_json(
+            self.session,
+            f"{self.backend_url}/api/handoffs",
+            {"sender_id": sender_id, "channel": channel},
+            self.timeout,
+        )
+        items = body.get("items", [])
+        return sorted(items, key=lambda h: (h.get("created_at") or "", h.get("id")))
+
     def healthy(self) -> bool:
         try:
             response = self.session.get(f"{self.backend_url}/healthz", timeout=2)

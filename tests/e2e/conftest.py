@@ -35,7 +35,12 @@ class E2EStack:
 
     @property
     def target(self) -> Target:
-        return Target(bot=self.bot, backend=self.backend, proxy=self.proxy)
+        return Target(
+            bot=self.bot,
+            backend=self.backend,
+            proxy=self.proxy,
+            log_dir=self.scratch.runtime_dir / "log",
+        )
 
 
 def _start(runtime_dir: Path) -> tuple[stack.ScratchStack, FaultProxy]:

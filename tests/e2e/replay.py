@@ -15,7 +15,17 @@ import regex
 import yaml
 
 LANGUAGES = ("en", "hi", "hi-Latn", "any")
-TOP_KEYS = {"title", "case", "language", "steps", "complaints", "bench", "notes"}
+TOP_KEYS = {
+    "title",
+    "case",
+    "language",
+    "steps",
+    "complaints",
+    "handoffs",
+    "private",
+    "bench",
+    "notes",
+}
 STEP_KEYS = {
     "say",
     "fault",
@@ -24,12 +34,17 @@ STEP_KEYS = {
     "buttons",
     "language",
     "slots",
+    "form",
     "complaints",
+    "handoffs",
     "backend_calls",
+    "logged",
     "within",
+    "sleep",
     "note",
 }
-CHECK_KEYS = {"reply", "no_reply", "buttons", "slots", "complaints", "backend_calls"}
+PLACEHOLDERS = ("{reference}", "{sender}")
+SERVICES = ("backend", "actions", "rasa", "simulator")
 FAULT_KINDS = ("error", "hang", "refuse", "restore")
 FAULT_KEYS = {"error", "hang", "then", "refuse", "restore", "match", "times"}
 MATCHER_KEYS = {"regex", "contains", "any", "filled"}
@@ -60,9 +75,13 @@ class Step:
     buttons: list[Any] = field(default_factory=list)
     language: str = "any"
     slots: dict[str, Any] = field(default_factory=dict)
+    form: Any = "unchecked"  # the active form's name, or None for no form
     complaints: Any = None  # None: not checked; int or list of field matchers
+    handoffs: Any = None  # as complaints
     backend_calls: dict[str, int] = field(default_factory=dict)
+    logged: list[str] = field(default_factory=list)  # services naming the sender
     within: float | None = None  # seconds: a turn's bound or a wait's patience
+    sleep: float = 0.0  # seconds to let background work land before the checks
 
     @property
     def checks_anything(self) -> bool:
@@ -71,8 +90,11 @@ class Step:
             or self.no_reply
             or self.buttons
             or self.slots
+            or self.form != "unchecked"
             or self.complaints is not None
+            or self.handoffs is not None
             or self.backend_calls
+            or self.logged
         )
 
 
@@ -84,6 +106,8 @@ class Replay:
     steps: list[Step]
     case: str | None = None
     complaints: Any = None
+    handoffs: Any = None
+    private: list[str] = field(default_factory=list)
     bench: bool = False
 
     @property
@@ -136,6 +160,16 @@ def parse_replay(data: Any, path: Path) -> Replay:
     complaints = data.get("complaints")
     if complaints is not None:
         _check_complaints(complaints, f"{where}: complaints")
+    handoffs = data.get("handoffs")
+    if handoffs is not None:
+        _check_complaints(handoffs, f"{where}: handoffs")
+    private = data.get("private", [])
+    _require(
+        isinstance(private, list)
+        and all(isinstance(p, str) and len(p) >= 3 for p in private),
+        where,
+        "`private` lists texts (3+ characters) no log may contain",
+    )
     bench = data.get("bench", False)
     _require(isinstance(bench, bool), where, "`bench` must be true or false")
     case = data.get("case")
@@ -147,6 +181,8 @@ def parse_replay(data: Any, path: Path) -> Replay:
         steps=steps,
         case=case,
         complaints=complaints,
+        handoffs=handoffs,
+        private=private,
         bench=bench,
     )
 
@@ -177,9 +213,35 @@ def _parse_step(raw: Any, number: int, language: str, file: str) -> Step:
         for name, matcher in slots.items():
             _check_matcher(matcher, f"{where}: slots: {name}")
         step.slots = slots
-    if "complaints" in raw:
-        _check_complaints(raw["complaints"], f"{where}: complaints")
-        step.complaints = raw["complaints"]
+    if "form" in raw:
+        form = raw["form"]
+        _require(
+            form is None or (isinstance(form, str) and form),
+            where,
+            "`form` is the active form's name, or null for none",
+        )
+        step.form = form
+    for key in ("complaints", "handoffs"):
+        if key in raw:
+            _check_complaints(raw[key], f"{where}: {key}")
+            setattr(step, key, raw[key])
+    if "logged" in raw:
+        logged = raw["logged"]
+        logged = [logged] if isinstance(logged, str) else logged
+        _require(
+            isinstance(logged, list) and logged and set(logged) <= set(SERVICES),
+            where,
+            f"`logged` names services among {', '.join(SERVICES)}",
+        )
+        step.logged = logged
+    if "sleep" in raw:
+        sleep = raw["sleep"]
+        _require(
+            isinstance(sleep, (int, float)) and 0 < sleep <= 300,
+            where,
+            "`sleep` is a number of seconds (at most 300)",
+        )
+        step.sleep = float(sleep)
     if "backend_calls" in raw:
         calls = raw["backend_calls"]
         _require(

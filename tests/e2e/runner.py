@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import regex
@@ -29,6 +30,7 @@ class Target:
     bot: BotClient
     backend: BackendClient
     proxy: FaultProxy
+    log_dir: Path | None = None  # the stack's logs, for the privacy checks
 
 
 def run_replay(replay: Replay, target: Target, sender: str) -> None:
@@ -38,21 +40,49 @@ def run_replay(replay: Replay, target: Target, sender: str) -> None:
         if step.fault is not None:
             apply_fault(step.fault, target.proxy)
         if step.say is not None:
-            problems, texts = _turn(step, target, sender)
+            text = fill_placeholders(step.say, target, sender)
+            problems, texts = _turn(step, text, target, sender)
         else:
             problems, texts = _wait(step, target, sender, mark)
         if problems:
             raise ReplayFailure(_report(replay, step, problems, texts))
         mark = target.bot.event_count(sender)
 
+    problems = []
     if replay.complaints is not None:
-        problems = check_complaints(
-            target.backend.complaints(sender), replay.complaints
+        stored = target.backend.complaints(sender)
+        problems += check_complaints(stored, replay.complaints)
+    if replay.handoffs is not None:
+        stored = target.backend.handoffs(sender)
+        problems += check_complaints(stored, replay.handoffs, "handoff")
+    if replay.private and target.log_dir is not None:
+        problems += check_logs_private(target.log_dir, replay.private)
+    if problems:
+        raise ReplayFailure(
+            f"{replay.path}: after the last step:\n"
+            + "\n".join(f"  - {p}" for p in problems)
         )
-        if problems:
-            raise ReplayFailure(
-                f"{replay.path}: after the last step: " + "; ".join(problems)
-            )
+
+
+def fill_placeholders(text: str, target: Target, sender: str) -> str:
+    """Put this run's values into `{reference}` (the latest complaint) and `{sender}`."""
+    if "{reference}" in text:
+        stored = target.backend.complaints(sender)
+        if not stored:
+            raise ReplayFailure(f"{{reference}} in {text!r} but nothing was stored")
+        text = text.replace("{reference}", stored[-1]["reference"])
+    return text.replace("{sender}", sender)
+
+
+def check_logs_private(log_dir: Path, private: list[str]) -> list[str]:
+    """Which private texts of the replay some service wrote into its log."""
+    problems = []
+    for log in sorted(log_dir.glob("*.log")):
+        content = log.read_text(encoding="utf-8", errors="replace")
+        for secret in private:
+            if secret in content:
+                problems.append(f"{log.name} contains the citizen's {secret!r}")
+    return problems
 
 
 def apply_fault(fault: Fault, proxy: FaultProxy) -> None:
@@ -66,10 +96,12 @@ def apply_fault(fault: Fault, proxy: FaultProxy) -> None:
         proxy.restore()
 
 
-def _turn(step: Step, target: Target, sender: str) -> tuple[list[str], list[str]]:
+def _turn(
+    step: Step, text: str, target: Target, sender: str
+) -> tuple[list[str], list[str]]:
     limit = step.within or DEFAULT_TURN_SECONDS
     try:
-        messages = target.bot.say(sender, step.say, timeout=limit)
+        messages = target.bot.say(sender, text, timeout=limit)
     except requests.Timeout:
         return [f"no answer within {limit:.0f} s"], []
     except requests.RequestException as error:
@@ -86,6 +118,8 @@ def _turn(step: Step, target: Target, sender: str) -> tuple[list[str], list[str]
         problems.append(
             f"no button matches {step.buttons!r} (buttons: {buttons or 'none'})"
         )
+    if step.sleep:
+        time.sleep(step.sleep)
     problems += _state_problems(step, target, sender)
     return problems, texts
 
@@ -94,6 +128,8 @@ def _wait(
     step: Step, target: Target, sender: str, mark: int
 ) -> tuple[list[str], list[str]]:
     """Poll until the step's checks hold (asynchronous outcomes) or `within` ends."""
+    if step.sleep:
+        time.sleep(step.sleep)
     deadline = time.monotonic() + (step.within or DEFAULT_TURN_SECONDS)
     while True:
         texts = target.bot.bot_texts(sender, after_event=mark)
@@ -105,10 +141,27 @@ def _wait(
 
 def _state_problems(step: Step, target: Target, sender: str) -> list[str]:
     problems: list[str] = []
-    if step.slots:
-        problems += check_slots(target.bot.slots(sender), step.slots)
+    if step.slots or step.form != "unchecked":
+        tracker = target.bot.tracker(sender)
+        problems += check_slots(tracker.get("slots", {}), step.slots)
+        if step.form != "unchecked":
+            active = (tracker.get("active_loop") or {}).get("name")
+            if active != step.form:
+                problems.append(
+                    f"the active form is {active!r}, expected {step.form!r}"
+                )
     if step.complaints is not None:
         problems += check_complaints(target.backend.complaints(sender), step.complaints)
+    if step.handoffs is not None:
+        stored = target.backend.handoffs(sender)
+        problems += check_complaints(stored, step.handoffs, "handoff")
+    for service in step.logged:
+        if target.log_dir is None:
+            continue
+        log = target.log_dir / f"{service}.log"
+        content = log.read_text(errors="replace") if log.exists() else ""
+        if sender not in content:
+            problems.append(f"{service}.log does not name the conversation {sender}")
     for match, expected in step.backend_calls.items():
         seen = len(target.proxy.calls(match))
         if seen != expected:
@@ -166,12 +219,14 @@ def check_slots(slots: dict[str, Any], expected: dict[str, Any]) -> list[str]:
     return problems
 
 
-def check_complaints(stored: list[dict[str, Any]], expected: Any) -> list[str]:
-    """Problems with the stored complaints against a count or a list of fields."""
+def check_complaints(
+    stored: list[dict[str, Any]], expected: Any, kind: str = "complaint"
+) -> list[str]:
+    """Problems with stored records against a count or a list of fields."""
     count = expected if isinstance(expected, int) else len(expected)
     if len(stored) != count:
-        refs = [c.get("reference") for c in stored]
-        return [f"{len(stored)} complaints stored {refs}, expected {count}"]
+        ids = [c.get("reference") or c.get("id") for c in stored]
+        return [f"{len(stored)} {kind}s stored {ids}, expected {count}"]
     if isinstance(expected, int):
         return []
     problems = []
@@ -180,7 +235,7 @@ def check_complaints(stored: list[dict[str, Any]], expected: Any) -> list[str]:
             actual = complaint.get(name)
             if not value_matches(actual, matcher):
                 problems.append(
-                    f"complaint #{index} {complaint.get('reference')}: "
+                    f"{kind} #{index} {complaint.get('reference') or complaint.get('id')}: "
                     f"{name} is {actual!r}, expected {matcher!r}"
                 )
     return problems

@@ -40,8 +40,9 @@ class FakeBot:
         self.events += [{"event": "bot", "text": t} for t in texts]
         return [{"recipient_id": sender, "text": t} for t in texts]
 
-    def slots(self, sender: str) -> dict[str, Any]:
-        return dict(self.state)
+    def tracker(self, sender: str) -> dict[str, Any]:
+        form = {"name": "complaint_form"} if self.state.get("requested_slot") else {}
+        return {"slots": dict(self.state), "active_loop": form, "events": self.events}
 
     def event_count(self, sender: str) -> int:
         return len(self.events)
@@ -55,9 +56,13 @@ class FakeBot:
 class FakeBackend:
     def __init__(self) -> None:
         self.stored: list[dict[str, Any]] = []
+        self.handed_off: list[dict[str, Any]] = []
 
     def complaints(self, sender_id: str, channel: str = "rest") -> list[dict]:
         return list(self.stored)
+
+    def handoffs(self, sender_id: str, channel: str = "rest") -> list[dict]:
+        return list(self.handed_off)
 
 
 class FakeProxy:
@@ -80,8 +85,12 @@ class FakeProxy:
         return [object()] * sum(1 for a in self.actions if a[0] == "fail")
 
 
-def target(bot: FakeBot, backend: FakeBackend | None = None) -> Target:
-    return Target(bot=bot, backend=backend or FakeBackend(), proxy=FakeProxy())
+def target(
+    bot: FakeBot, backend: FakeBackend | None = None, log_dir: Path | None = None
+) -> Target:
+    return Target(
+        bot=bot, backend=backend or FakeBackend(), proxy=FakeProxy(), log_dir=log_dir
+    )
 
 
 def replay(steps: list[dict], **extra: Any):
@@ -193,7 +202,9 @@ def test_the_final_complaint_count_is_checked() -> None:
     bot = FakeBot([(["ok"], {})])
     backend = FakeBackend()
     backend.stored = [{"reference": "MOPNG-2026-000001"}]
-    with pytest.raises(ReplayFailure, match="after the last step: 1 complaints"):
+    with pytest.raises(
+        ReplayFailure, match=r"after the last step:\n  - 1 complaints stored"
+    ):
         run_replay(replay([{"say": "x"}], complaints=0), target(bot, backend), "s")
 
 
@@ -242,3 +253,68 @@ def test_complaints_are_compared_in_order() -> None:
     assert problems == [
         "complaint #1 A: category is 'lpg_delivery', expected 'pump_quality'"
     ]
+
+
+def test_form_handoffs_and_placeholders() -> None:
+    bot = FakeBot(
+        [
+            (["Your name?"], {"requested_slot": "full_name"}),
+            (["Status: in progress"], {"requested_slot": None}),
+        ]
+    )
+    backend = FakeBackend()
+    backend.stored = [{"reference": "MOPNG-2026-000042"}]
+    backend.handed_off = [{"id": 7, "reason": "citizen_asked"}]
+    steps = [
+        {"say": "complaint", "form": "complaint_form"},
+        {"say": "status of {reference} for {sender}", "form": None},
+    ]
+
+    run_replay(
+        replay(steps, handoffs=[{"reason": "citizen_asked"}]),
+        target(bot, backend),
+        "s9",
+    )
+
+    assert bot.heard[1] == "status of MOPNG-2026-000042 for s9"
+
+
+def test_a_wrong_form_and_handoff_count_fail() -> None:
+    bot = FakeBot([(["Your name?"], {"requested_slot": "full_name"})])
+    with pytest.raises(ReplayFailure, match="the active form is 'complaint_form'"):
+        run_replay(replay([{"say": "x", "form": None}]), target(bot), "s")
+    bot = FakeBot([(["ok"], {})])
+    with pytest.raises(ReplayFailure, match="0 handoffs stored"):
+        run_replay(replay([{"say": "x", "handoffs": 1}]), target(bot), "s")
+
+
+def test_private_texts_in_a_log_fail_and_the_sender_must_be_logged(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "actions.log").write_text("submit failed for conversation s5\n")
+    (tmp_path / "rasa.log").write_text("parsed message 'I am Sunita Devi'\n")
+    bot = FakeBot([(["ok"], {}), (["ok"], {})])
+
+    with pytest.raises(ReplayFailure) as caught:
+        run_replay(
+            replay(
+                [{"say": "yes", "logged": "actions"}],
+                private=["Sunita Devi", "71000000123456789"],
+            ),
+            target(bot, log_dir=tmp_path),
+            "s5",
+        )
+
+    assert "rasa.log contains the citizen's 'Sunita Devi'" in str(caught.value)
+    assert "actions.log contains" not in str(caught.value)
+    with pytest.raises(ReplayFailure, match="backend.log does not name"):
+        run_replay(
+            replay([{"say": "yes", "logged": "backend"}]),
+            target(bot, log_dir=tmp_path),
+            "s5",
+        )
+
+
+def test_a_reference_placeholder_without_a_complaint_fails() -> None:
+    with pytest.raises(ReplayFailure, match="nothing was stored"):
+        run_replay(replay([{"say": "status of {reference}"}]), target(FakeBot([])), "s")

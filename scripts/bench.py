@@ -1,0 +1,294 @@
+"""`make bench`: turn latency and throughput of the bot, and of a plain NLU parse.
+
+Drives N concurrent simulated citizens (each conversation a fresh sender) through
+the full complaint conversations of the replays marked `bench: true` over the REST
+channel, then sends NLU parses (`POST /model/parse`) at the same concurrency, and
+prints one table (also written to results/bench.md). Starts its own stack on free
+ports in a temporary directory unless --rasa-url names a running one.
+
+    python scripts/bench.py [--concurrency 4] [--rounds 4] [--parses 400]
+                            [--rasa-url URL --backend-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import requests  # noqa: E402
+import stack  # noqa: E402
+from e2e.clients import BackendClient, BotClient  # noqa: E402
+from e2e.replay import Replay, load_replays  # noqa: E402
+from with_env import project_settings  # noqa: E402
+
+REPLAY_DIR = ROOT / "tests" / "replays"
+RESULTS = ROOT / "results" / "bench.md"
+TURN_TIMEOUT = 30.0
+TARGET_P95_MS = 500.0
+TARGET_MESSAGES_PER_SECOND = 20.0
+
+
+@dataclass
+class Measured:
+    """Latencies (seconds) of the successful requests of one workload."""
+
+    name: str
+    concurrency: int
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    seconds: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, latency: float | None) -> None:
+        with self.lock:
+            if latency is None:
+                self.errors += 1
+            else:
+                self.latencies.append(latency)
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies) + self.errors
+
+    @property
+    def per_second(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def percentile_ms(self, p: int) -> float:
+        if not self.latencies:
+            return float("nan")
+        if len(self.latencies) == 1:
+            return self.latencies[0] * 1000
+        cuts = statistics.quantiles(self.latencies, n=100, method="inclusive")
+        return cuts[p - 1] * 1000
+
+
+def bench_conversations(folder: Path = REPLAY_DIR) -> list[Replay]:
+    replays = [r for r in load_replays(folder) if r.bench]
+    if not replays:
+        raise SystemExit(f"no replay in {folder} is marked `bench: true`")
+    return replays
+
+
+def run_conversations(
+    bot: BotClient,
+    replays: list[Replay],
+    concurrency: int,
+    rounds: int,
+    senders: list[str],
+) -> Measured:
+    """Each worker plays `rounds` conversations, every one as a new citizen."""
+    measured = Measured("complaint conversations, per turn (REST)", concurrency)
+    plan = itertools.cycle(replays)
+    plan_lock = threading.Lock()
+
+    def worker() -> None:
+        client = BotClient(bot.rasa_url, bot.token, timeout=TURN_TIMEOUT)
+        for _ in range(rounds):
+            with plan_lock:
+                replay = next(plan)
+                sender = f"bench-{uuid.uuid4().hex[:12]}"
+                senders.append(sender)
+            for text in replay.says():
+                measured.add(timed(lambda: client.say(sender, text)))
+
+    measured.seconds = run_workers(worker, concurrency)
+    return measured
+
+
+def run_parses(
+    bot: BotClient, texts: list[str], concurrency: int, total: int
+) -> Measured:
+    measured = Measured("NLU parse (/model/parse)", concurrency)
+    counter = itertools.count()
+
+    def worker() -> None:
+        client = BotClient(bot.rasa_url, bot.token, timeout=TURN_TIMEOUT)
+        while (n := next(counter)) < total:
+            text = texts[n % len(texts)]
+            measured.add(timed(lambda: client.parse(text)))
+
+    measured.seconds = run_workers(worker, concurrency)
+    return measured
+
+
+def timed(call: Callable[[], object]) -> float | None:
+    """Seconds the call took, or None when it failed or answered nothing."""
+    started = time.perf_counter()
+    try:
+        answer = call()
+    except (requests.RequestException, ValueError):
+        return None
+    if not answer:
+        return None
+    return time.perf_counter() - started
+
+
+def run_workers(worker: Callable[[], None], concurrency: int) -> float:
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
+def count_filed(backend: BackendClient | None, senders: list[str]) -> str:
+    """How many benchmark citizens ended with exactly one stored complaint."""
+    if backend is None or not backend.healthy():
+        return "not checked (no backend URL)"
+    filed = 0
+    for sender in senders:
+        try:
+            filed += len(backend.complaints(sender)) == 1
+        except requests.RequestException:
+            pass
+    return f"{filed} of {len(senders)} conversations stored exactly one complaint"
+
+
+def table(results: list[Measured]) -> str:
+    lines = [
+        "| workload | citizens | requests | errors | per second "
+        "| p50 ms | p95 ms | p99 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for m in results:
+        lines.append(
+            f"| {m.name} | {m.concurrency} | {m.requests} | {m.errors} "
+            f"| {m.per_second:.1f} | {m.percentile_ms(50):.0f} "
+            f"| {m.percentile_ms(95):.0f} | {m.percentile_ms(99):.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def verdict(turns: Measured) -> list[str]:
+    p95 = turns.percentile_ms(95)
+    rate = turns.per_second
+    return [
+        f"- p95 turn latency {p95:.0f} ms; target under {TARGET_P95_MS:.0f} ms: "
+        f"{'met' if p95 < TARGET_P95_MS else 'NOT met'}",
+        f"- {rate:.1f} messages per second; target at least "
+        f"{TARGET_MESSAGES_PER_SECOND:.0f}: "
+        f"{'met' if rate >= TARGET_MESSAGES_PER_SECOND else 'NOT met'}",
+    ]
+
+
+def machine() -> str:
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (
+        f"{os.cpu_count()} cores, {platform.machine()}, Python "
+        f"{platform.python_version()} (client), load average {load} at the end"
+    )
+
+
+def report(
+    results: list[Measured], filed: str, args: argparse.Namespace, replays: list[Replay]
+) -> str:
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    where = args.rasa_url or "a stack started for the run (free ports)"
+    names = ", ".join(r.name for r in replays)
+    return "\n".join(
+        [
+            f"# Benchmark, {when}",
+            "",
+            f"Machine: {machine()}. Rasa: {where}.",
+            f"Conversations: {names}; {args.rounds} per citizen, each a new sender.",
+            "",
+            table(results),
+            "",
+            *verdict(results[0]),
+            f"- {filed}",
+            "",
+        ]
+    )
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--concurrency", type=int, default=4, help="citizens at once")
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="conversations per citizen"
+    )
+    parser.add_argument("--parses", type=int, default=400, help="NLU parses in all")
+    parser.add_argument("--rasa-url", help="a running Rasa (default: start a stack)")
+    parser.add_argument("--backend-url", help="its backend, to count what was stored")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    if min(args.concurrency, args.rounds, args.parses) < 1:
+        parser.error("--concurrency, --rounds and --parses must be at least 1")
+    return args
+
+
+def measure(
+    bot: BotClient, backend: BackendClient | None, args: argparse.Namespace
+) -> str:
+    replays = bench_conversations()
+    print("warming up (one conversation, not measured)", flush=True)
+    warm = f"bench-warmup-{uuid.uuid4().hex[:8]}"
+    for text in replays[0].says():
+        bot.say(warm, text, timeout=120)
+
+    print(f"{args.concurrency} citizens x {args.rounds} conversations ...", flush=True)
+    senders: list[str] = []
+    turns = run_conversations(bot, replays, args.concurrency, args.rounds, senders)
+    print(f"{args.parses} NLU parses ...", flush=True)
+    texts = [text for replay in replays for text in replay.says()]
+    parses = run_parses(bot, texts, args.concurrency, args.parses)
+    return report([turns, parses], count_filed(backend, senders), args, replays)
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    settings = project_settings()
+    token = settings.get("RASA_AUTH_TOKEN", "")
+    admin = settings.get("ESEVA_ADMIN_TOKEN", "")
+
+    if args.rasa_url:
+        bot = BotClient(args.rasa_url, token, timeout=TURN_TIMEOUT)
+        backend = BackendClient(args.backend_url, admin) if args.backend_url else None
+        text = measure(bot, backend, args)
+    else:
+        missing = stack.missing_parts()
+        if missing:
+            print("cannot start the stack; missing: " + ", ".join(missing))
+            return 1
+        with tempfile.TemporaryDirectory(prefix="eseva-bench-") as scratch_dir:
+            scratch = stack.scratch_stack(Path(scratch_dir))
+            print("starting the stack on free ports (about 30 s) ...", flush=True)
+            with scratch.stack:
+                try:
+                    scratch.stack.start()
+                except stack.StackError as error:
+                    print(f"error: {error.describe()}", file=sys.stderr)
+                    return 1
+                bot = BotClient(scratch.rasa_url, token, timeout=TURN_TIMEOUT)
+                backend = BackendClient(scratch.backend_url, admin)
+                text = measure(bot, backend, args)
+
+    print()
+    print(text)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
+    print(f"written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
