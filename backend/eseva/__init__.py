@@ -1,0 +1,1 @@
+"""eseva: the complaint backend, system of record for complaints and handoffs."""

@@ -1,0 +1,55 @@
+"""Settings from the environment, with the development defaults of `.env.example`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[2]
+"""The repository root: relative SQLite paths and `catalog/` are resolved from it."""
+
+
+class Settings(BaseSettings):
+    """Every setting of the backend; the names are the environment variables."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    database_url: str = Field("sqlite:///var/backend.db", alias="DATABASE_URL")
+    service_token: str = Field("dev-service-token", alias="ESEVA_SERVICE_TOKEN")
+    admin_token: str = Field("dev-admin-token", alias="ESEVA_ADMIN_TOKEN")
+    host: str = Field("127.0.0.1", alias="ESEVA_BACKEND_HOST")
+    port: int = Field(8000, alias="ESEVA_BACKEND_PORT")
+    catalog_dir: Path = Field(ROOT / "catalog", alias="ESEVA_CATALOG_DIR")
+    log_level: str = Field("INFO", alias="ESEVA_LOG_LEVEL")
+    max_body_bytes: int = Field(65_536, alias="ESEVA_MAX_BODY_BYTES")
+
+    @field_validator("catalog_dir")
+    @classmethod
+    def _under_root(cls, value: Path) -> Path:
+        return value if value.is_absolute() else ROOT / value
+
+    def resolved_database_url(self) -> str:
+        """The database URL with a relative SQLite path made absolute under ROOT."""
+        return resolve_sqlite_path(self.database_url)
+
+
+def resolve_sqlite_path(url: str) -> str:
+    """Make `sqlite:///relative/file.db` absolute under the repository root."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url.startswith(prefix + "/"):
+        return url
+    path = url[len(prefix) :]
+    if not path or path.startswith(":memory:"):
+        return url
+    absolute = ROOT / path
+    absolute.parent.mkdir(parents=True, exist_ok=True)
+    return prefix + str(absolute)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()

@@ -1,0 +1,69 @@
+"""The FastAPI application: `uvicorn eseva.main:app`, or `python -m eseva`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from eseva import logs
+from eseva.api import complaints, handoffs, officers
+from eseva.config import Settings, get_settings
+from eseva.db import Database, run_migrations
+from eseva.errors import install_error_handlers
+from eseva.routing import BrandRouter
+from eseva.sla import ServiceLevels
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """An application for `settings`; migrations run when it starts."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        logs.configure(settings.log_level)
+        # Our middleware logs every request without its query string; uvicorn's
+        # access log would add a second line that includes it.
+        logging.getLogger("uvicorn.access").disabled = True
+        url = settings.resolved_database_url()
+        run_migrations(url)
+        app.state.db = Database(url)
+        logger.info("backend ready database=%s", app.state.db.engine.dialect.name)
+        try:
+            yield
+        finally:
+            app.state.db.dispose()
+
+    app = FastAPI(
+        title="e-Seva complaint backend",
+        version="1.0",
+        summary="System of record for oil and gas complaints and officer handoffs.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.router = BrandRouter.from_file(settings.catalog_dir / "brands.yml")
+    app.state.levels = ServiceLevels.from_file(settings.catalog_dir / "sla.yml")
+    install_error_handlers(app)
+    app.add_middleware(
+        logs.RequestLogMiddleware, max_body_bytes=settings.max_body_bytes
+    )
+    app.include_router(complaints.router)
+    app.include_router(handoffs.router)
+    app.include_router(officers.router)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """Alive and the database answers."""
+        with app.state.db.reading() as session:
+            session.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    return app
+
+
+app = create_app()
