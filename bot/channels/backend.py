@@ -1,0 +1,114 @@
+"""The backend as the connectors see it: who owns a conversation, and relaying a
+citizen's message to the officer who does."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from bot.channels.http import Outcome, RetryPolicy, call_with_retries
+from bot.channels.message import InboundMessage
+
+logger = logging.getLogger(__name__)
+
+BOT = "bot"
+
+
+@dataclass(frozen=True)
+class Owner:
+    owner: str = BOT
+    handoff_id: Any = None
+
+    @property
+    def is_bot(self) -> bool:
+        return self.owner == BOT
+
+
+class BackendClient:
+    """Owner checks and relays, with short timeouts: a citizen waits on them."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        timeout: float = 3.0,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.policy = policy or RetryPolicy(max_attempts=2, max_wait=5.0, backoff=0.5)
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {token}"
+
+    async def owner(self, channel: str, sender_id: str, message_id: str) -> Owner:
+        """The conversation's owner; the bot's when the backend cannot say."""
+        if not self.base_url:
+            return Owner()
+        url = f"{self.base_url}/api/conversations/{channel}/{sender_id}/owner"
+        outcome = await call_with_retries(
+            lambda: self._call("GET", url),
+            self.policy,
+            f"owner check for {channel} message {message_id}",
+        )
+        if not outcome.ok or not isinstance(outcome.data, dict):
+            logger.warning(
+                "owner check failed for %s message %s (%s); the bot keeps it",
+                channel,
+                message_id,
+                outcome.error_code,
+            )
+            return Owner()
+        return Owner(
+            owner=str(outcome.data.get("owner") or BOT),
+            handoff_id=outcome.data.get("handoff_id"),
+        )
+
+    async def relay(self, handoff_id: Any, message: InboundMessage) -> bool:
+        """Pass a citizen's message to the handoff (the officer's queue)."""
+        url = f"{self.base_url}/api/handoffs/{handoff_id}/messages"
+        body = {
+            "direction": "citizen",
+            "channel": message.channel,
+            "sender_id": message.sender_id,
+            "platform_message_id": message.message_id,
+            "text": message.text or "",
+            "attachments": message.attachments,
+            "location": message.location,
+            "sent_at": message.timestamp,
+        }
+        outcome = await call_with_retries(
+            lambda: self._call("POST", url, body),
+            RetryPolicy(max_attempts=3, max_wait=30.0, backoff=1.0),
+            f"relay of {message.channel} message {message.message_id} "
+            f"to handoff {handoff_id}",
+        )
+        return outcome.ok
+
+    def _call(self, method: str, url: str, body: Any = None) -> Outcome:
+        try:
+            response = self.session.request(
+                method, url, json=body, timeout=self.timeout
+            )
+        except requests.RequestException as error:
+            return Outcome(ok=False, error_code=type(error).__name__, retryable=True)
+        if response.status_code >= 500 or response.status_code == 429:
+            return Outcome(
+                ok=False,
+                status=response.status_code,
+                error_code=f"http_{response.status_code}",
+                retryable=True,
+            )
+        if response.status_code >= 400:
+            return Outcome(
+                ok=False,
+                status=response.status_code,
+                error_code=f"http_{response.status_code}",
+            )
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        return Outcome(ok=True, status=response.status_code, data=data)

@@ -1,0 +1,196 @@
+"""The path of a citizen message, common to both connectors.
+
+webhook → `accept` (de-duplicate, remember, queue; the webhook answers 200 right after)
+→ per-citizen worker → `process`: owner check; relay to the officer, or one Rasa turn
+and then the replies sent, the message marked answered only when they were.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Awaitable, Callable, Protocol
+
+from rasa.core.channels.channel import UserMessage
+
+from bot.channels import store as states
+from bot.channels.backend import BackendClient
+from bot.channels.delivery import DeliveryResult
+from bot.channels.message import InboundMessage, rasa_metadata, rasa_text
+from bot.channels.outbox import Outgoing, PlatformOutput
+from bot.channels.queue import SenderQueues
+from bot.channels.store import ChannelStore
+from bot.channels.text import Option
+
+logger = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+# Acknowledged messages older than this are not replayed after a restart.
+RECOVERY_WINDOW = 3600.0
+
+
+class Sender(Protocol):
+    """A platform's outbound side."""
+
+    async def send(
+        self, recipient_id: str, messages: list[Outgoing], in_reply_to: str | None
+    ) -> DeliveryResult:
+        """Send the messages in order, stopping at the first that fails for good."""
+
+
+class ChannelRuntime:
+    def __init__(
+        self,
+        channel: str,
+        store: ChannelStore,
+        backend: BackendClient,
+        sender: Sender,
+        idle_seconds: float = 60.0,
+    ) -> None:
+        self.channel = channel
+        self.store = store
+        self.backend = backend
+        self.sender = sender
+        self.queues = SenderQueues(self._process, idle_seconds)
+        self.on_new_message: OnNewMessage | None = None
+        self.extra_handlers: dict[str, Callable[[Any], Awaitable[None]]] = {}
+        self._recovered = False
+
+    def accept(self, messages: list[InboundMessage]) -> int:
+        """Queue the new ones (sorted by platform time); returns how many were new."""
+        new = 0
+        for message in sorted(messages, key=lambda m: m.timestamp):
+            if not message.message_id:
+                logger.warning(
+                    "%s: an event without a message id was ignored", self.channel
+                )
+                continue
+            if not self.store.claim(
+                self.channel, message.message_id, message.sender_id, message.to_dict()
+            ):
+                logger.info(
+                    "%s: duplicate delivery of message %s ignored",
+                    self.channel,
+                    message.message_id,
+                )
+                continue
+            self.store.note_inbound(self.channel, message.sender_id, message.timestamp)
+            self.queues.submit(f"{self.channel}:{message.sender_id}", message)
+            new += 1
+        return new
+
+    def submit(self, key: str, job: Any) -> None:
+        """Queue other work (e.g. a public reply) behind a citizen's messages."""
+        self.queues.submit(f"{self.channel}:{key}", job)
+
+    def recover(self) -> int:
+        """Re-queue messages acknowledged before a restart but never processed."""
+        if self._recovered:
+            return 0
+        self._recovered = True
+        count = 0
+        for data in self.store.pending(self.channel, RECOVERY_WINDOW):
+            message = InboundMessage.from_dict(data)
+            self.queues.submit(f"{self.channel}:{message.sender_id}", message)
+            count += 1
+        if count:
+            logger.info("%s: re-queued %d unprocessed messages", self.channel, count)
+        return count
+
+    async def _process(self, job: Any) -> None:
+        if not isinstance(job, InboundMessage):
+            handler = self.extra_handlers.get(type(job).__name__)
+            if handler is None:
+                logger.error("%s: no handler for %s", self.channel, type(job).__name__)
+                return
+            await handler(job)
+            return
+        try:
+            state = await self._handle(job)
+        except Exception:
+            logger.exception(
+                "%s: processing message %s failed", self.channel, job.message_id
+            )
+            state = states.FAILED
+        self.store.finish(self.channel, job.message_id, state)
+
+    async def _handle(self, message: InboundMessage) -> str:
+        owner = await self.backend.owner(
+            self.channel, message.sender_id, message.message_id
+        )
+        if not owner.is_bot or message.standby:
+            return await self._relay(message, owner.handoff_id)
+
+        offers = self.store.offers(self.channel, message.sender_id)
+        text = rasa_text(message, offers)
+        if not text:
+            logger.info(
+                "%s: message %s had nothing to pass on",
+                self.channel,
+                message.message_id,
+            )
+            return states.IGNORED
+        if self.on_new_message is None:
+            logger.error("%s: no Rasa handler registered yet", self.channel)
+            return states.FAILED
+
+        output = PlatformOutput(self.channel)
+        started = time.monotonic()
+        await self.on_new_message(
+            UserMessage(
+                text=text,
+                output_channel=output,
+                sender_id=message.sender_id,
+                input_channel=self.channel,
+                message_id=message.message_id,
+                metadata=rasa_metadata(message),
+            )
+        )
+        logger.debug(
+            "%s: turn for message %s took %.2f s",
+            self.channel,
+            message.message_id,
+            time.monotonic() - started,
+        )
+        return await self.deliver(
+            message.sender_id, output.messages, message.message_id
+        )
+
+    async def deliver(
+        self, recipient_id: str, messages: list[Outgoing], in_reply_to: str | None
+    ) -> str:
+        """Send the bot's messages of one turn and remember the options offered."""
+        options: list[Option] = [o for m in messages for o in m.options]
+        self.store.save_offers(self.channel, recipient_id, options)
+        if not messages:
+            return states.ANSWERED
+        result = await self.sender.send(recipient_id, messages, in_reply_to)
+        return states.ANSWERED if result.ok else states.UNANSWERED
+
+    async def _relay(self, message: InboundMessage, handoff_id: Any) -> str:
+        if handoff_id is None:
+            logger.info(
+                "%s: message %s arrived while the bot does not own the conversation "
+                "and no handoff is known; not passed to Rasa",
+                self.channel,
+                message.message_id,
+            )
+            return states.IGNORED
+        if await self.backend.relay(handoff_id, message):
+            logger.info(
+                "%s: message %s relayed to handoff %s",
+                self.channel,
+                message.message_id,
+                handoff_id,
+            )
+            return states.RELAYED
+        return states.FAILED
+
+    def output_channel(self) -> PlatformOutput:
+        """An output channel that sends at once (Rasa's `output_channel=latest`)."""
+
+        async def deliver_now(recipient_id: str, messages: list[Outgoing]) -> None:
+            await self.deliver(recipient_id, messages, None)
+
+        return PlatformOutput(self.channel, deliver_now)

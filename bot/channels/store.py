@@ -1,0 +1,330 @@
+"""Durable channel state in one SQL database (SQLite by default, or PostgreSQL).
+
+- `channel_inbound`: every platform message id seen, for de-duplication (kept at least
+  `dedup_days`), with its processing state and, until processed, the parsed message so
+  that a restart does not lose what was acknowledged but not yet handled;
+- `channel_outbound`: the send log, one row per outbound platform call and its result;
+- `channel_senders`: per citizen, the time of their last message (Messenger's 24-hour
+  window) and the quick-reply options last offered to them.
+
+The calls are short synchronous transactions; the connectors make them from the event
+loop.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from bot.channels.settings import REPO_ROOT
+from bot.channels.text import Option
+
+logger = logging.getLogger(__name__)
+
+metadata = sa.MetaData()
+
+inbound = sa.Table(
+    "channel_inbound",
+    metadata,
+    sa.Column("channel", sa.String(16), primary_key=True),
+    sa.Column("message_id", sa.String(128), primary_key=True),
+    sa.Column("sender_id", sa.String(128), nullable=False),
+    sa.Column("received_at", sa.Float, nullable=False, index=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("pending", sa.Text, nullable=True),
+)
+
+outbound = sa.Table(
+    "channel_outbound",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("recipient_id", sa.String(128), nullable=False, index=True),
+    sa.Column("in_reply_to", sa.String(128), nullable=True, index=True),
+    sa.Column("kind", sa.String(24), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("platform_message_id", sa.String(128), nullable=True),
+    sa.Column("error_code", sa.String(64), nullable=True),
+    sa.Column("error_message", sa.String(500), nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("chars", sa.Integer, nullable=False),
+    sa.Column("messaging_type", sa.String(24), nullable=True),
+    sa.Column("tag", sa.String(32), nullable=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+senders = sa.Table(
+    "channel_senders",
+    metadata,
+    sa.Column("channel", sa.String(16), primary_key=True),
+    sa.Column("sender_id", sa.String(128), primary_key=True),
+    sa.Column("last_inbound_at", sa.Float, nullable=True),
+    sa.Column("offers", sa.Text, nullable=True),
+    sa.Column("offered_at", sa.Float, nullable=True),
+)
+
+# Inbound states. `queued`: acknowledged, waiting for its turn; `answered`: Rasa ran and
+# every reply was sent; `unanswered`: Rasa ran but a reply could not be sent;
+# `relayed`: handed to the officer; `ignored`: nothing to do; `failed`: processing
+# raised.
+QUEUED = "queued"
+ANSWERED = "answered"
+UNANSWERED = "unanswered"
+RELAYED = "relayed"
+IGNORED = "ignored"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class SendRecord:
+    """One outbound platform call and its result."""
+
+    channel: str
+    recipient_id: str
+    kind: str
+    status: str
+    attempts: int
+    chars: int = 0
+    in_reply_to: str | None = None
+    platform_message_id: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    messaging_type: str | None = None
+    tag: str | None = None
+
+
+def normalise_url(url: str) -> str:
+    """SQLite paths relative to the repository root; PostgreSQL through psycopg2
+    (the bot's SQLAlchemy 1.4 has no psycopg 3 dialect)."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        relative = url[len("sqlite:///") :]
+        if relative and relative != ":memory:":
+            path = REPO_ROOT / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return f"sqlite:///{path}"
+    for prefix in ("postgresql+psycopg://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 15})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(connection: Any, _record: Any) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=15000")
+            cursor.close()
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+class ChannelStore:
+    """De-duplication, send log and per-citizen state."""
+
+    def __init__(self, url: str, dedup_days: float = 8.0) -> None:
+        self.engine = make_engine(url)
+        self.retention_seconds = dedup_days * 86400
+        self._last_prune = 0.0
+        metadata.create_all(self.engine)
+
+    # -- inbound ---------------------------------------------------------------------
+
+    def claim(
+        self,
+        channel: str,
+        message_id: str,
+        sender_id: str,
+        pending: dict[str, Any] | None = None,
+        now: float | None = None,
+    ) -> bool:
+        """Record a platform message id; False when it was seen before."""
+        now = time.time() if now is None else now
+        row = {
+            "channel": channel,
+            "message_id": message_id,
+            "sender_id": sender_id,
+            "received_at": now,
+            "state": QUEUED,
+            "updated_at": now,
+            "pending": json.dumps(pending) if pending is not None else None,
+        }
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(inbound.insert().values(**row))
+        except IntegrityError:
+            return False
+        self._maybe_prune(now)
+        return True
+
+    def finish(self, channel: str, message_id: str, state: str) -> None:
+        """Set the final state of a message and drop its pending copy."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                inbound.update()
+                .where(inbound.c.channel == channel)
+                .where(inbound.c.message_id == message_id)
+                .values(state=state, updated_at=time.time(), pending=None)
+            )
+
+    def state(self, channel: str, message_id: str) -> str | None:
+        with self.engine.connect() as connection:
+            return connection.execute(
+                sa.select(inbound.c.state)
+                .where(inbound.c.channel == channel)
+                .where(inbound.c.message_id == message_id)
+            ).scalar()
+
+    def pending(self, channel: str, max_age: float) -> Iterator[dict[str, Any]]:
+        """Messages acknowledged but never processed (e.g. the process stopped)."""
+        since = time.time() - max_age
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(inbound.c.pending)
+                .where(inbound.c.channel == channel)
+                .where(inbound.c.state == QUEUED)
+                .where(inbound.c.received_at >= since)
+                .where(inbound.c.pending.isnot(None))
+                .order_by(inbound.c.received_at)
+            ).all()
+        for (raw,) in rows:
+            yield json.loads(raw)
+
+    def _maybe_prune(self, now: float) -> None:
+        if now - self._last_prune < 3600:
+            return
+        self._last_prune = now
+        cutoff = now - self.retention_seconds
+        with self.engine.begin() as connection:
+            deleted = connection.execute(
+                inbound.delete().where(inbound.c.received_at < cutoff)
+            ).rowcount
+        if deleted:
+            logger.info(
+                "pruned %d de-duplication rows older than the retention", deleted
+            )
+
+    # -- send log --------------------------------------------------------------------
+
+    def record_send(self, record: SendRecord) -> None:
+        values = record.__dict__ | {"created_at": time.time()}
+        if values["error_message"]:
+            values["error_message"] = values["error_message"][:500]
+        with self.engine.begin() as connection:
+            connection.execute(outbound.insert().values(**values))
+
+    def sends(
+        self, channel: str | None = None, recipient_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        query = sa.select(outbound).order_by(outbound.c.id)
+        if channel:
+            query = query.where(outbound.c.channel == channel)
+        if recipient_id:
+            query = query.where(outbound.c.recipient_id == recipient_id)
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
+    # -- per citizen -----------------------------------------------------------------
+
+    def note_inbound(self, channel: str, sender_id: str, at: float) -> None:
+        """Remember the citizen's latest message time (never moves backwards)."""
+        with self.engine.begin() as connection:
+            updated = connection.execute(
+                senders.update()
+                .where(senders.c.channel == channel)
+                .where(senders.c.sender_id == sender_id)
+                .where(
+                    sa.or_(
+                        senders.c.last_inbound_at.is_(None),
+                        senders.c.last_inbound_at < at,
+                    )
+                )
+                .values(last_inbound_at=at)
+            ).rowcount
+            if updated:
+                return
+            exists = connection.execute(
+                sa.select(senders.c.sender_id)
+                .where(senders.c.channel == channel)
+                .where(senders.c.sender_id == sender_id)
+            ).first()
+        if exists:
+            return
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    senders.insert().values(
+                        channel=channel, sender_id=sender_id, last_inbound_at=at
+                    )
+                )
+        except IntegrityError:
+            self.note_inbound(channel, sender_id, at)
+
+    def last_inbound(self, channel: str, sender_id: str) -> float | None:
+        with self.engine.connect() as connection:
+            return connection.execute(
+                sa.select(senders.c.last_inbound_at)
+                .where(senders.c.channel == channel)
+                .where(senders.c.sender_id == sender_id)
+            ).scalar()
+
+    def save_offers(self, channel: str, sender_id: str, options: list[Option]) -> None:
+        """Replace the options last offered to a citizen."""
+        raw = json.dumps([[o.title, o.payload] for o in options]) if options else None
+        now = time.time()
+        with self.engine.begin() as connection:
+            updated = connection.execute(
+                senders.update()
+                .where(senders.c.channel == channel)
+                .where(senders.c.sender_id == sender_id)
+                .values(offers=raw, offered_at=now)
+            ).rowcount
+        if updated:
+            return
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    senders.insert().values(
+                        channel=channel, sender_id=sender_id, offers=raw, offered_at=now
+                    )
+                )
+        except IntegrityError:
+            self.save_offers(channel, sender_id, options)
+
+    def offers(self, channel: str, sender_id: str) -> list[Option]:
+        with self.engine.connect() as connection:
+            raw = connection.execute(
+                sa.select(senders.c.offers)
+                .where(senders.c.channel == channel)
+                .where(senders.c.sender_id == sender_id)
+            ).scalar()
+        if not raw:
+            return []
+        return [Option(title, payload) for title, payload in json.loads(raw)]
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+_stores: dict[str, ChannelStore] = {}
+
+
+def shared_store(url: str, dedup_days: float) -> ChannelStore:
+    """One store per database URL in this process, shared by both connectors."""
+    store = _stores.get(url)
+    if store is None:
+        store = _stores[url] = ChannelStore(url, dedup_days)
+    return store
