@@ -229,6 +229,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--parses", type=int, default=400, help="NLU parses in all")
     parser.add_argument("--rasa-url", help="a running Rasa (default: start a stack)")
     parser.add_argument("--backend-url", help="its backend, to count what was stored")
+    parser.add_argument(
+        "--model", type=Path, default=stack.DEFAULT_MODEL, help="the model to serve"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     if min(args.concurrency, args.rounds, args.parses) < 1:
@@ -265,12 +268,12 @@ def main(argv: list[str]) -> int:
         backend = BackendClient(args.backend_url, admin) if args.backend_url else None
         text = measure(bot, backend, args)
     else:
-        missing = stack.missing_parts()
+        missing = stack.missing_parts(args.model)
         if missing:
             print("cannot start the stack; missing: " + ", ".join(missing))
             return 1
         with tempfile.TemporaryDirectory(prefix="eseva-bench-") as scratch_dir:
-            scratch = stack.scratch_stack(Path(scratch_dir))
+            scratch = stack.scratch_stack(Path(scratch_dir), model=args.model)
             print("starting the stack on free ports (about 30 s) ...", flush=True)
             with scratch.stack:
                 try:

@@ -6,6 +6,7 @@ starts with the proxy healthy and its call counts at zero.
 
 from __future__ import annotations
 
+import os
 import sys
 import uuid
 from collections.abc import Iterator
@@ -24,6 +25,8 @@ from .faultproxy import FaultProxy  # noqa: E402
 from .runner import Target  # noqa: E402
 
 START_ATTEMPTS = 2  # a second try on fresh ports if another process took one
+# Another trained model (e.g. one trained into a scratch directory) for a local run.
+MODEL = Path(os.environ.get("ESEVA_E2E_MODEL") or stack.DEFAULT_MODEL)
 
 
 @dataclass
@@ -47,7 +50,7 @@ def _start(runtime_dir: Path) -> tuple[stack.ScratchStack, FaultProxy]:
     ports = stack.free_ports()
     proxy = FaultProxy(target_port=ports.backend).start()
     scratch = stack.scratch_stack(
-        runtime_dir, ports=ports, backend_url_for_bot=proxy.url
+        runtime_dir, ports=ports, backend_url_for_bot=proxy.url, model=MODEL
     )
     try:
         scratch.stack.start()
@@ -60,7 +63,7 @@ def _start(runtime_dir: Path) -> tuple[stack.ScratchStack, FaultProxy]:
 
 @pytest.fixture(scope="session")
 def e2e_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EStack]:
-    missing = stack.missing_parts()
+    missing = stack.missing_parts(MODEL)
     if missing:
         pytest.fail(
             "the end-to-end stack cannot start; missing: " + ", ".join(missing),

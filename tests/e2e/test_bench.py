@@ -1,0 +1,109 @@
+"""The benchmark script against a stand-in Rasa (the numbers are not judged here)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import bench  # noqa: E402
+
+
+class FakeRasa(BaseHTTPRequestHandler):
+    """Answers the REST webhook and /model/parse; fails every 10th parse."""
+
+    senders: set[str] = set()
+    parses = 0
+    lock = threading.Lock()
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if self.path.startswith("/webhooks/rest/webhook"):
+            with FakeRasa.lock:
+                FakeRasa.senders.add(body["sender"])
+            self._json(200, [{"recipient_id": body["sender"], "text": "ok"}])
+            return
+        with FakeRasa.lock:
+            FakeRasa.parses += 1
+            failing = FakeRasa.parses % 10 == 0
+        self._json(500 if failing else 200, {"text": body["text"]})
+
+    def _json(self, status: int, payload: object) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.fixture
+def rasa_url() -> Iterator[str]:
+    FakeRasa.senders, FakeRasa.parses = set(), 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeRasa)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_bench_drives_every_citizen_and_writes_the_table(
+    rasa_url: str, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    output = tmp_path / "bench.md"
+    replays = bench.bench_conversations()
+    turns = sum(len(r.says()) for r in replays)  # one round of each, below
+
+    code = bench.main(
+        [
+            "--rasa-url", rasa_url, "--concurrency", "3",
+            "--rounds", str(len(replays)), "--parses", "50",
+            "--output", str(output),
+        ]
+    )  # fmt: skip
+
+    assert code == 0
+    text = output.read_text()
+    rows = [line.split("|") for line in text.splitlines() if line.startswith("| ")]
+    conversations, parses = rows[1], rows[2]
+    assert int(conversations[3]) == 3 * turns and int(conversations[4]) == 0
+    assert int(parses[3]) == 50 and int(parses[4]) == 5
+    # warm-up + 3 citizens x one conversation per bench replay, each a new sender
+    assert len(FakeRasa.senders) == 1 + 3 * len(replays)
+    assert "p95 turn latency" in text and "not checked" in text
+    assert text in capsys.readouterr().out
+
+
+def test_percentiles_and_rates() -> None:
+    measured = bench.Measured("x", 1, latencies=[i / 1000 for i in range(1, 101)])
+    measured.seconds = 2.0
+    measured.add(None)
+
+    assert measured.requests == 101 and measured.errors == 1
+    assert measured.per_second == 50.0
+    assert measured.percentile_ms(50) == pytest.approx(50.5)
+    assert measured.percentile_ms(95) == pytest.approx(95.05)
+    assert measured.percentile_ms(99) == pytest.approx(99.01)
+
+
+def test_the_verdict_compares_with_the_targets() -> None:
+    fast = bench.Measured("t", 4, latencies=[0.1] * 20, seconds=0.5)
+    slow = bench.Measured("t", 4, latencies=[0.9] * 20, seconds=20.0)
+    assert all(line.endswith(": met") for line in bench.verdict(fast))
+    assert all(line.endswith("NOT met") for line in bench.verdict(slow))
+
+
+def test_bad_arguments_are_refused() -> None:
+    with pytest.raises(SystemExit):
+        bench.parse_args(["--concurrency", "0"])
