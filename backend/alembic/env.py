@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from logging.config import fileConfig
 
+from sqlalchemy import engine_from_config, pool
+
 from alembic import context
 from eseva.config import get_settings
 from eseva.models import Base
-from sqlalchemy import engine_from_config, pool
 
 config = context.config
 

@@ -163,7 +163,7 @@ def get_visible(
         Complaint.reference == normalise_reference(reference)
     )
     if lock:
-        statement = statement.with_for_update()
+        statement = statement.with_for_update(of=Complaint)
     complaint = session.scalar(statement)
     if complaint is None or not principal.can_see(complaint.company):
         raise not_found()
@@ -348,7 +348,7 @@ def _transfer(
     if office:
         detail["office"] = "changed"
         complaint.office = office
-    complaint.assigned_to_id = None
+    complaint.assigned_to = None
     complaint.transfer_count += 1
     detail["transfer_count"] = complaint.transfer_count
     return detail
@@ -359,7 +359,10 @@ def _assign(
 ) -> dict[str, Any]:
     username = patch.get("assigned_to")
     if username is None:
-        complaint.assigned_to_id = principal.officer_id
+        me = (
+            session.get(Officer, principal.officer_id) if principal.officer_id else None
+        )
+        complaint.assigned_to = me
         return {"assigned_to": principal.officer_id}
     officer = session.scalar(select(Officer).where(Officer.username == username))
     if officer is None or not officer.active:
@@ -370,7 +373,7 @@ def _assign(
         raise ApiError(
             422, "invalid", "This officer works for another company.", "assigned_to"
         )
-    complaint.assigned_to_id = officer.id
+    complaint.assigned_to = officer
     return {"assigned_to": officer.id}
 
 

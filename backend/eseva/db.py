@@ -13,10 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from alembic import command
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +28,14 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 def make_engine(url: str) -> Engine:
     """An engine for `url`, with the SQLite pragmas and transaction mode set."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        return create_engine(
+            url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+        )
 
+    # hide_parameters: a database error in the log never shows a citizen's data.
     engine = create_engine(
         url,
+        hide_parameters=True,
         connect_args={
             "check_same_thread": False,
             "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from eseva.logs import current_request_id
+from eseva.logs import SCOPE_KEY, current_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -105,14 +105,20 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, message, headers=exc.headers)
 
 
-async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    request_id = request.scope.get(SCOPE_KEY) or current_request_id()
     logger.error(
         "unhandled error %s request_id=%s",
         type(exc).__name__,
-        current_request_id(),
+        request_id,
         exc_info=exc,
     )
-    return error_response(500, "internal", "Something went wrong on our side.")
+    return error_response(
+        500,
+        "internal",
+        "Something went wrong on our side.",
+        headers={"X-Request-ID": request_id},
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 REQUEST_ID_HEADER = "x-request-id"
 _SAFE_REQUEST_ID = regex.compile(r"[A-Za-z0-9._:\-]{1,128}")
+SCOPE_KEY = "eseva.request_id"
 _request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
 
@@ -72,6 +73,8 @@ class RequestLogMiddleware:
         given = headers.get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
         request_id = given if _SAFE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         token = _request_id.set(request_id)
+        # For the last-resort error handler, which runs outside this middleware.
+        scope[SCOPE_KEY] = request_id
         started = time.perf_counter()
         status = 500
 
