@@ -1,0 +1,103 @@
+"""The channel store on SQLite and (with TEST_DATABASE_URL) PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+
+from bot.channels import store as states
+from bot.channels.store import ChannelStore, SendRecord, normalise_url
+from bot.channels.text import Option
+
+
+def test_normalise_url() -> None:
+    assert normalise_url("postgresql+psycopg://postgres@127.0.0.1:5432/x") == (
+        "postgresql+psycopg2://postgres@127.0.0.1:5432/x"
+    )
+    assert normalise_url("sqlite:////tmp/a.db") == "sqlite:////tmp/a.db"
+    assert normalise_url("sqlite:///var/channels.db").endswith("/var/channels.db")
+    assert normalise_url("sqlite:///var/channels.db").startswith("sqlite:////")
+
+
+def test_a_message_id_is_claimed_once(database_url: str) -> None:
+    store = ChannelStore(database_url)
+    assert store.claim("messenger", "m_TEST_0001", "PSID_1001", {"text": "x"})
+    assert not store.claim("messenger", "m_TEST_0001", "PSID_1001", {"text": "x"})
+    # The same id on another channel is another message.
+    assert store.claim("x", "m_TEST_0001", "2001")
+    assert store.state("messenger", "m_TEST_0001") == states.QUEUED
+    assert list(store.pending("messenger", 60)) == [{"text": "x"}]
+
+    store.finish("messenger", "m_TEST_0001", states.ANSWERED)
+    assert store.state("messenger", "m_TEST_0001") == states.ANSWERED
+    assert list(store.pending("messenger", 60)) == []
+    # A new store on the same database (a restart) still knows the id.
+    store.dispose()
+    again = ChannelStore(database_url)
+    assert not again.claim("messenger", "m_TEST_0001", "PSID_1001")
+    again.dispose()
+
+
+def test_ids_are_kept_for_the_retention_then_pruned(database_url: str) -> None:
+    store = ChannelStore(database_url, dedup_days=7)
+    old = time.time() - 8 * 86400
+    assert store.claim("x", "old", "2001", now=old)
+    assert store.claim("x", "recent", "2001", now=time.time() - 6 * 86400)
+    store._last_prune = 0
+    assert store.claim("x", "new", "2001")
+    assert store.state("x", "old") is None
+    assert store.state("x", "recent") == states.QUEUED
+    store.dispose()
+
+
+def test_last_inbound_never_moves_backwards(database_url: str) -> None:
+    store = ChannelStore(database_url)
+    assert store.last_inbound("messenger", "P") is None
+    store.note_inbound("messenger", "P", 100.0)
+    store.note_inbound("messenger", "P", 50.0)
+    assert store.last_inbound("messenger", "P") == 100.0
+    store.note_inbound("messenger", "P", 200.0)
+    assert store.last_inbound("messenger", "P") == 200.0
+    store.dispose()
+
+
+def test_offers_are_replaced_each_turn(database_url: str) -> None:
+    store = ChannelStore(database_url)
+    store.save_offers("x", "2001", [Option("Yes", "/affirm"), Option("No", "/deny")])
+    assert store.offers("x", "2001") == [
+        Option("Yes", "/affirm"),
+        Option("No", "/deny"),
+    ]
+    store.save_offers("x", "2001", [])
+    assert store.offers("x", "2001") == []
+    store.dispose()
+
+
+def test_send_log(database_url: str) -> None:
+    store = ChannelStore(database_url)
+    store.record_send(
+        SendRecord("messenger", "P", "text", "sent", 1, 12, "m1", "mid.1")
+    )
+    store.record_send(
+        SendRecord(
+            "messenger",
+            "P",
+            "text",
+            "failed",
+            1,
+            5,
+            None,
+            None,
+            "outside_window",
+            "x" * 900,
+        )
+    )
+    sent, failed = store.sends("messenger", "P")
+    assert (sent["status"], sent["platform_message_id"], sent["in_reply_to"]) == (
+        "sent",
+        "mid.1",
+        "m1",
+    )
+    assert (
+        failed["error_code"] == "outside_window" and len(failed["error_message"]) == 500
+    )
+    store.dispose()
