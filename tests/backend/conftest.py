@@ -132,6 +132,11 @@ def unique(prefix: str = "t") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
+def consumer_number() -> str:
+    """A fresh 10-digit consumer number, so duplicate checks meet no other test."""
+    return str(uuid.uuid4().int)[:10]
+
+
 def complaint_body(**overrides: Any) -> dict[str, Any]:
     """A valid complaint from a new sender; `overrides` replace fields."""
     body: dict[str, Any] = {
