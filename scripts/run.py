@@ -24,9 +24,6 @@ from with_env import ROOT, project_settings  # noqa: E402
 LOG_DIR = ROOT / "var" / "log"
 WATCH_SECONDS = 1.0
 
-# Settings that, when set to a non-loopback URL, mean a real platform is configured.
-PLATFORM_URL_SETTINGS = ("X_API_BASE_URL", "MESSENGER_GRAPH_BASE_URL")
-
 
 class Stopping(Exception):
     """Raised from the signal handler to leave the wait loops."""
@@ -34,15 +31,6 @@ class Stopping(Exception):
 
 def on_signal(signum: int, _frame: FrameType | None) -> None:
     raise Stopping(signal.Signals(signum).name)
-
-
-def wants_simulator(settings: dict[str, str]) -> bool:
-    """The simulator runs unless every platform API points at a real host."""
-    urls = [settings.get(key, "") for key in PLATFORM_URL_SETTINGS]
-    configured = [u for u in urls if u]
-    if not configured:
-        return True
-    return any("127.0.0.1" in u or "localhost" in u for u in configured)
 
 
 def relative(path: Path) -> str:
@@ -116,7 +104,7 @@ def main(argv: list[str]) -> int:
     settings = project_settings()
     ports = stack.settings_ports(settings)
     env = stack.stack_settings(ports, base=settings)
-    with_simulator = not args.no_simulator and wants_simulator(settings)
+    with_simulator = not args.no_simulator and stack.wants_simulator(settings)
     if with_simulator and not stack.simulator_available():
         print("  simulator  skipped: simulator/ does not exist yet", flush=True)
         with_simulator = False

@@ -19,6 +19,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from urllib.parse import urlsplit
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,8 +154,48 @@ def relocate_runtime_paths(
     return moved
 
 
+# The channel connectors' platform API bases and credentials (bot/channels/).
+PLATFORM_URL_SETTINGS = ("ESEVA_X_API_URL", "ESEVA_GRAPH_API_URL")
+PLATFORM_CREDENTIAL_SETTINGS = (
+    "ESEVA_X_CONSUMER_KEY",
+    "ESEVA_X_ACCESS_TOKEN",
+    "ESEVA_MESSENGER_PAGE_TOKEN",
+)
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
 def simulator_available() -> bool:
     return SIMULATOR_MAIN.exists()
+
+
+def wants_simulator(settings: dict[str, str]) -> bool:
+    """True when the platforms are simulated: an API base on loopback, or no
+    platform credential at all."""
+    for key in PLATFORM_URL_SETTINGS:
+        if urlsplit(settings.get(key, "")).hostname in LOOPBACK:
+            return True
+    return not any(settings.get(key) for key in PLATFORM_CREDENTIAL_SETTINGS)
+
+
+def move_loopback_ports(
+    settings: dict[str, str], old: Ports, new: Ports
+) -> dict[str, str]:
+    """Rewrite loopback URLs that name a development port to the new port."""
+    mapping = {
+        str(getattr(old, name)): str(getattr(new, name))
+        for name in Ports.__annotations__
+    }
+    moved = dict(settings)
+    for key, value in settings.items():
+        try:
+            parts = urlsplit(value)
+            port = parts.port
+        except ValueError:
+            continue
+        if parts.hostname in LOOPBACK and port is not None and str(port) in mapping:
+            netloc = parts.netloc.rsplit(":", 1)[0] + ":" + mapping[str(port)]
+            moved[key] = parts._replace(netloc=netloc).geturl()
+    return moved
 
 
 def stack_settings(
@@ -172,6 +213,7 @@ def stack_settings(
     settings = dict(project_settings() if base is None else base)
     if runtime_dir is not None:
         settings = relocate_runtime_paths(settings, runtime_dir)
+    settings = move_loopback_ports(settings, settings_ports(settings), ports)
 
     backend_url = f"http://{HOST}:{ports.backend}"
     rasa_url = f"http://{HOST}:{ports.rasa}"
@@ -184,6 +226,7 @@ def stack_settings(
             "ESEVA_RASA_URL": rasa_url,
             "ACTION_SERVER_PORT": str(ports.actions),
             "ESEVA_ACTION_SERVER_URL": f"http://{HOST}:{ports.actions}/webhook",
+            "ESEVA_SIMULATOR_HOST": HOST,
             "ESEVA_SIMULATOR_PORT": str(ports.simulator),
             # Rasa would try to reach its telemetry host, which this network lacks.
             "RASA_TELEMETRY_ENABLED": "false",
@@ -275,7 +318,7 @@ def build_services(
                 name="simulator",
                 argv=[str(BOT_BIN / "python"), "-m", "simulator"],
                 port=ports.simulator,
-                health_path=settings.get("ESEVA_SIMULATOR_HEALTH_PATH", "/healthz"),
+                health_path="/",  # its chat page
                 env=dict(settings),
                 log_path=log_dir / "simulator.log",
             )

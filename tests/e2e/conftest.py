@@ -50,7 +50,11 @@ def _start(runtime_dir: Path) -> tuple[stack.ScratchStack, FaultProxy]:
     ports = stack.free_ports()
     proxy = FaultProxy(target_port=ports.backend).start()
     scratch = stack.scratch_stack(
-        runtime_dir, ports=ports, backend_url_for_bot=proxy.url, model=MODEL
+        runtime_dir,
+        ports=ports,
+        backend_url_for_bot=proxy.url,
+        model=MODEL,
+        with_simulator=stack.simulator_available(),
     )
     try:
         scratch.stack.start()

@@ -189,12 +189,19 @@ def _make_handler(state: _State, target_port: int) -> type[BaseHTTPRequestHandle
                     self.close_connection = True
                     return
             if rule is not None and rule.kind == "error":
-                self._answer_error(rule.status, "injected fault")
                 self._record(path, rule.status, "error")
+                self._answer_error(rule.status, "injected fault")
                 return
 
-            status = self._forward(body)
+            upstream = self._forward(body)
+            if upstream is None:
+                self._record(path, 502, "hang" if rule else "")
+                self._answer_error(502, "backend unreachable")
+                return
+            status, headers, payload = upstream
+            # Counted before the answer leaves, so a client that got it sees the call.
             self._record(path, status, "hang" if rule else "")
+            self._answer(status, headers, payload)
 
         def _take_rule(self, path: str) -> Rule | None:
             with state.lock:
@@ -208,7 +215,10 @@ def _make_handler(state: _State, target_port: int) -> type[BaseHTTPRequestHandle
                     return rule
             return None
 
-        def _forward(self, body: bytes) -> int:
+        def _forward(
+            self, body: bytes
+        ) -> tuple[int, list[tuple[str, str]], bytes] | None:
+            """The backend's status, headers and body; None when unreachable."""
             headers = {
                 k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP
             }
@@ -218,23 +228,24 @@ def _make_handler(state: _State, target_port: int) -> type[BaseHTTPRequestHandle
             try:
                 connection.request(self.command, self.path, body=body, headers=headers)
                 upstream = connection.getresponse()
-                payload = upstream.read()
+                return upstream.status, upstream.getheaders(), upstream.read()
             except OSError as error:
                 logger.warning("fault proxy: backend unreachable: %s", error)
-                self._answer_error(502, "backend unreachable")
-                return 502
+                return None
             finally:
                 connection.close()
 
-            self.send_response(upstream.status)
-            for key, value in upstream.getheaders():
+        def _answer(
+            self, status: int, headers: list[tuple[str, str]], payload: bytes
+        ) -> None:
+            self.send_response(status)
+            for key, value in headers:
                 if key.lower() not in HOP_BY_HOP and key.lower() != "content-length":
                     self.send_header(key, value)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(payload)
-            return upstream.status
 
         def _answer_error(self, status: int, message: str) -> None:
             payload = (

@@ -166,3 +166,52 @@ def test_run_refuses_to_start_when_a_port_is_taken(tmp_path: Path) -> None:
 
     assert result.returncode == 1
     assert f"backend: port {port} is already in use" in result.stderr
+
+
+def test_loopback_urls_follow_the_scratch_ports() -> None:
+    old = stack.Ports(backend=8000, actions=5055, rasa=5005, simulator=8081)
+    new = stack.Ports(backend=41001, actions=41002, rasa=41003, simulator=41004)
+    moved = stack.move_loopback_ports(
+        {
+            "ESEVA_X_API_URL": "http://127.0.0.1:8081/x",
+            "ESEVA_GRAPH_API_URL": "http://localhost:8081/graph",
+            "REAL": "https://graph.example.org:8081/",
+            "DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:5432/eseva",
+            "PLAIN": "8081",
+        },
+        old,
+        new,
+    )
+    assert moved["ESEVA_X_API_URL"] == "http://127.0.0.1:41004/x"
+    assert moved["ESEVA_GRAPH_API_URL"] == "http://localhost:41004/graph"
+    assert moved["REAL"] == "https://graph.example.org:8081/"
+    assert moved["DATABASE_URL"].endswith("127.0.0.1:5432/eseva")
+    assert moved["PLAIN"] == "8081"
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({}, True),
+        ({"ESEVA_X_API_URL": "http://127.0.0.1:8081/x"}, True),
+        (
+            {
+                "ESEVA_X_API_URL": "https://api.x.example",
+                "ESEVA_X_CONSUMER_KEY": "real-key",
+            },
+            False,
+        ),
+        (
+            {
+                "ESEVA_GRAPH_API_URL": "http://localhost:8081",
+                "ESEVA_MESSENGER_PAGE_TOKEN": "t",
+            },
+            True,
+        ),
+        ({"ESEVA_MESSENGER_PAGE_TOKEN": "real-token"}, False),
+    ],
+)
+def test_the_simulator_runs_only_without_real_platforms(
+    settings: dict[str, str], expected: bool
+) -> None:
+    assert stack.wants_simulator(settings) is expected
