@@ -135,6 +135,15 @@ def settings_ports(settings: dict[str, str]) -> Ports:
     )
 
 
+# Runtime files the parts keep under `var/` by default even when the settings file
+# does not name them; a scratch stack sets them so it never shares the developer's.
+RUNTIME_DEFAULTS = {
+    "DATABASE_URL": "sqlite:///var/backend.db",
+    "ESEVA_OUTBOX_DIR": "var/outbox",
+    "ESEVA_CHANNELS_DB": "sqlite:///var/channels.db",
+}
+
+
 def relocate_runtime_paths(
     settings: dict[str, str], runtime_dir: Path
 ) -> dict[str, str]:
@@ -212,7 +221,7 @@ def stack_settings(
     """
     settings = dict(project_settings() if base is None else base)
     if runtime_dir is not None:
-        settings = relocate_runtime_paths(settings, runtime_dir)
+        settings = relocate_runtime_paths({**RUNTIME_DEFAULTS, **settings}, runtime_dir)
     settings = move_loopback_ports(settings, settings_ports(settings), ports)
 
     backend_url = f"http://{HOST}:{ports.backend}"

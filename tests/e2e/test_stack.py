@@ -141,6 +141,8 @@ def test_scratch_stack_wires_ports_and_proxy(tmp_path: Path) -> None:
     assert env["ESEVA_ACTION_SERVER_URL"] == "http://127.0.0.1:41002/webhook"
     assert env["ESEVA_RASA_URL"] == "http://127.0.0.1:41003"
     assert env["DATABASE_URL"].startswith(f"sqlite:///{tmp_path}")
+    assert env["ESEVA_OUTBOX_DIR"] == str(tmp_path / "outbox")
+    assert env["ESEVA_CHANNELS_DB"] == f"sqlite:///{tmp_path}/channels.db"
     assert env["RASA_TELEMETRY_ENABLED"] == "false"
     rasa = scratch.stack.service("rasa")
     assert ["--interface", "127.0.0.1", "--port", "41003"] == rasa.argv[-4:]
