@@ -1,0 +1,149 @@
+"""What a complaint is made of: categories, the fields each needs, the backend body.
+
+Categories are the complaint intents without `complain_` (docs/architecture.md).
+Which fields the form asks depends on the category's family (issue 3, item 2).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+LPG = "lpg"
+PUMP = "pump"
+GAS = "gas"  # city gas: PNG homes and CNG stations
+KEROSENE = "kerosene"
+OTHER = "other"
+
+CATEGORIES = (
+    "lpg_delivery",
+    "lpg_booking",
+    "lpg_overcharge",
+    "lpg_short_weight",
+    "lpg_subsidy",
+    "lpg_new_connection",
+    "lpg_kyc_otp",
+    "lpg_distributor_conduct",
+    "pump_short_delivery",
+    "pump_quality",
+    "pump_overcharge",
+    "pump_stock",
+    "pump_amenities",
+    "pump_staff",
+    "pump_payment",
+    "cgd_billing",
+    "cgd_connection",
+    "cng_station",
+    "kerosene",
+    "other",
+)
+COMPLAINT_INTENT_PREFIX = "complain_"
+KEROSENE_COMPANY = "STATE_PDS"
+
+# The form's slots a new complaint starts without (full_name and language are kept).
+COMPLAINT_SLOTS = (
+    "category",
+    "description",
+    "consumer_id",
+    "location",
+    "service_agency",
+    "outlet_details",
+    "company",
+    "confirmed",
+    "skip_requested",
+    "edit_field",
+    "skipped_fields",
+    "validation_failures",
+    "priority",
+    "idempotency_key",
+    "requested_slot",
+)
+# Fields a complaint can be filed without (the backend treats them as optional).
+OPTIONAL_FIELDS = ("consumer_id", "service_agency", "outlet_details", "company")
+# Fields the citizen may change at the confirmation.
+EDITABLE_FIELDS = (
+    "full_name",
+    "consumer_id",
+    "location",
+    "service_agency",
+    "outlet_details",
+    "description",
+    "company",
+)
+
+
+def category_from_intent(intent: str | None) -> str | None:
+    if not intent or not intent.startswith(COMPLAINT_INTENT_PREFIX):
+        return None
+    category = intent[len(COMPLAINT_INTENT_PREFIX) :]
+    return category if category in CATEGORIES else None
+
+
+def family(category: str | None) -> str | None:
+    if not category:
+        return None
+    if category.startswith("lpg_"):
+        return LPG
+    if category.startswith("pump_"):
+        return PUMP
+    if category.startswith("cgd_") or category == "cng_station":
+        return GAS
+    if category == KEROSENE:
+        return KEROSENE
+    return OTHER
+
+
+def fields_to_ask(slots: dict[str, Any]) -> list[str]:
+    """The form's questions for these slot values, in order; filled ones included."""
+    category = slots.get("category")
+    skipped = set(slots.get("skipped_fields") or [])
+    kind = family(category)
+    if kind is None:
+        return ["category"]
+
+    fields = ["category", "description", "full_name"]
+    if kind == LPG:
+        if category != "lpg_new_connection":
+            fields.append("consumer_id")
+        fields += ["location", "service_agency", "company"]
+    elif kind == PUMP:
+        fields += ["location", "outlet_details", "company"]
+    elif kind == KEROSENE:
+        fields += ["location", "outlet_details"]
+    else:
+        fields.append("location")
+        if not slots.get("company"):
+            fields.append("outlet_details")
+    fields.append("confirmed")
+    return [name for name in fields if name not in skipped]
+
+
+def channel_of(tracker: Tracker) -> str:
+    channel = tracker.get_latest_input_channel() or "rest"
+    return channel if channel in ("rest", "x", "messenger") else "rest"
+
+
+def complaint_body(tracker: Tracker) -> dict[str, Any]:
+    """The POST /api/complaints body from the conversation's slots."""
+    slot = tracker.get_slot
+    body: dict[str, Any] = {
+        "category": slot("category") or "other",
+        "full_name": slot("full_name"),
+        "location": slot("location"),
+        "description": slot("description"),
+        "language": slot("language") or "en",
+        "channel": channel_of(tracker),
+        "sender_id": tracker.sender_id,
+        "priority": slot("priority") or "normal",
+    }
+    for name in ("company", "consumer_id", "service_agency", "outlet_details"):
+        if slot(name):
+            body[name] = slot(name)
+    return body
+
+
+def collected_fields(tracker: Tracker) -> dict[str, Any]:
+    """The complaint fields given so far, for an officer taking over."""
+    names = ("category", "full_name", "description") + EDITABLE_FIELDS
+    return {name: tracker.get_slot(name) for name in names if tracker.get_slot(name)}

@@ -1,0 +1,278 @@
+"""The conversation around the form: starting and cancelling a complaint, the
+emergency script, FAQ answers, "why do you need this?", abuse and corrections."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import complaint, fields
+from actions.catalog import company_in_text, helplines
+from actions.handoff import request_handoff
+from actions.submit import cleared_complaint_slots, new_key
+from actions.tracking import (
+    FORM,
+    entity_values,
+    latest_intent,
+    latest_text,
+)
+
+logger = logging.getLogger(__name__)
+
+# Slots an entity in the message that starts a complaint may already have filled.
+_ENTITY_FILLED = (
+    "full_name",
+    "consumer_id",
+    "location",
+    "service_agency",
+    "outlet_details",
+    "company",
+    "category",
+)
+# An "inform" message this long is a story, kept as the description.
+_STORY_WORDS = 6
+FAQ_RESPONSES = {
+    "faq_emergency_number": "utter_faq_emergency_number",
+    "faq_lpg_id": "utter_faq_lpg_id",
+    "faq_helpline": "utter_faq_helpline",
+    "faq_booking": "utter_faq_booking",
+    "faq_documents": "utter_faq_documents",
+    "faq_transfer": "utter_faq_transfer",
+}
+WHY_RESPONSES = {
+    "full_name": "utter_why_full_name",
+    "consumer_id": "utter_why_consumer_id",
+    "location": "utter_why_location",
+    "service_agency": "utter_why_service_agency",
+    "outlet_details": "utter_why_outlet_details",
+}
+# Entities that show an abusive message still carries a grievance worth an officer.
+_GRIEVANCE_ENTITIES = ("brand", "consumer_id", "location", "service_agency", "outlet")
+_GRIEVANCE_WORDS = 12
+
+
+def slots_set_by_latest_message(tracker: Tracker) -> dict[str, Any]:
+    """Slot values set since the citizen's latest message (entity mappings)."""
+    last_user = max(
+        (i for i, event in enumerate(tracker.events) if event.get("event") == "user"),
+        default=None,
+    )
+    if last_user is None:
+        return {}
+    return {
+        event["name"]: event.get("value")
+        for event in tracker.events[last_user + 1 :]
+        if event.get("event") == "slot"
+    }
+
+
+def _description_from(text: str | None) -> str | None:
+    if not text:
+        return None
+    check = fields.check_description(text)
+    if not check.ok or check.value is None:
+        return None
+    if fields.sensitive_kind(check.value):
+        return fields.mask_numbers(check.value)
+    return check.value
+
+
+class StartComplaint(Action):
+    """Opens a new complaint: clears the last one's fields (name and language kept),
+    keeps what this very message gave, and takes the category from the intent."""
+
+    def name(self) -> str:
+        return "action_start_complaint"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent = latest_intent(tracker)
+        text = latest_text(tracker)
+        given = slots_set_by_latest_message(tracker)
+        emergency_follow_up = (
+            intent == "affirm" and tracker.get_slot("priority") == "urgent"
+        )
+
+        values: dict[str, Any] = {
+            name: given[name] for name in _ENTITY_FILLED if given.get(name) is not None
+        }
+        category = complaint.category_from_intent(intent) or values.get("category")
+        if intent == "no_consumer_id":
+            category = "lpg_new_connection"
+        if emergency_follow_up:
+            category = "other"
+        values["category"] = category
+
+        if emergency_follow_up:
+            values["description"] = tracker.get_slot("description")
+            values["priority"] = "urgent"
+        elif complaint.category_from_intent(intent) or (
+            intent == "inform" and len(text.split()) >= _STORY_WORDS
+        ):
+            values["description"] = _description_from(text)
+        if not values.get("priority"):
+            values["priority"] = "normal"
+
+        if category == complaint.KEROSENE:
+            values["company"] = complaint.KEROSENE_COMPANY
+        if not values.get("company"):
+            values["company"] = company_in_text(values.get("description"))
+        values["idempotency_key"] = new_key()
+
+        logger.info(
+            "conversation %s: complaint started (%s)", tracker.sender_id, category
+        )
+        events = cleared_complaint_slots()
+        events += [
+            SlotSet(name, value) for name, value in values.items() if value is not None
+        ]
+        return events
+
+
+class CancelComplaint(Action):
+    def name(self) -> str:
+        return "action_cancel_complaint"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if tracker.active_loop.get("name") == FORM:
+            dispatcher.utter_message(response="utter_cancelled")
+            logger.info("conversation %s: complaint cancelled", tracker.sender_id)
+        else:
+            dispatcher.utter_message(response="utter_nothing_to_cancel")
+        return [ActiveLoop(None)] + cleared_complaint_slots()
+
+
+class Emergency(Action):
+    """The safety steps and 1906 first; then, outside a form, an offer to file."""
+
+    def name(self) -> str:
+        return "action_emergency"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        number = helplines()["emergency"]
+        dispatcher.utter_message(response="utter_emergency_safety", emergency=number)
+        logger.warning("conversation %s: emergency reported", tracker.sender_id)
+
+        if tracker.active_loop.get("name") == FORM:
+            return [SlotSet("priority", "urgent")]
+
+        dispatcher.utter_message(response="utter_emergency_offer")
+        return [
+            SlotSet("priority", "urgent"),
+            SlotSet("description", _description_from(latest_text(tracker))),
+        ]
+
+
+class StaySafe(Action):
+    """The citizen declined to file after an emergency."""
+
+    def name(self) -> str:
+        return "action_stay_safe"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(
+            response="utter_stay_safe", emergency=helplines()["emergency"]
+        )
+        return [SlotSet("priority", None), SlotSet("description", None)]
+
+
+class AnswerFaq(Action):
+    """FAQ answers with the numbers of catalog/helplines.yml."""
+
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        response = FAQ_RESPONSES.get(latest_intent(tracker) or "")
+        if response is None:
+            dispatcher.utter_message(response="utter_how_can_i_help")
+            return []
+        dispatcher.utter_message(response=response, **helplines())
+        return []
+
+
+class ExplainWhy(Action):
+    def name(self) -> str:
+        return "action_explain_why"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        dispatcher.utter_message(
+            response=WHY_RESPONSES.get(requested or "", "utter_why_general")
+        )
+        return []
+
+
+class HandleAbuse(Action):
+    """Venting with details goes to an officer; venting alone gets a calm reply."""
+
+    def name(self) -> str:
+        return "action_handle_abuse"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        has_details = any(entity_values(tracker, name) for name in _GRIEVANCE_ENTITIES)
+        if has_details or len(latest_text(tracker).split()) >= _GRIEVANCE_WORDS:
+            if not tracker.get_slot("description"):
+                description = _description_from(latest_text(tracker))
+                tracker.slots["description"] = description
+            return await request_handoff(dispatcher, tracker, "abusive_grievance")
+        dispatcher.utter_message(response="utter_abuse_calm")
+        return []
+
+
+class OfferEdit(Action):
+    """A correction without the new value: ask which field to change."""
+
+    def name(self) -> str:
+        return "action_offer_edit"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_ask_edit_field")
+        return []
+
+
+class NoteExtraDetail(Action):
+    """More of the story while the form asks something else: add it to the
+    description instead of losing it."""
+
+    def name(self) -> str:
+        return "action_note_extra_detail"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = latest_text(tracker)
+        if not text or fields.has_url(text) and not fields.without_urls(text).strip():
+            return []
+        if fields.sensitive_kind(text):
+            dispatcher.utter_message(response="utter_sensitive_warning")
+            text = fields.mask_numbers(text)
+        description, cut = fields.append_description(
+            tracker.get_slot("description"), text
+        )
+        dispatcher.utter_message(response="utter_extra_detail_noted")
+        if cut:
+            dispatcher.utter_message(
+                response="utter_description_cut", limit=fields.DESCRIPTION_MAX
+            )
+        return [SlotSet("description", description)]

@@ -1,0 +1,120 @@
+"""Filing the confirmed complaint with the backend, or keeping it in the outbox.
+
+One idempotency key per form submission (slot `idempotency_key`), so a repeated run
+never creates a second complaint. The blocking HTTP call runs in a thread so other
+conversations on this action server are not held up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import complaint
+from actions.backend import CONFLICT, INVALID, OK, BackendClient, BackendReply
+from actions.outbox import PENDING, Outbox, ensure_worker
+from actions.settings import load_settings
+from actions.texts import FIELD_LABELS, label
+from actions.tracking import FORM, language
+
+logger = logging.getLogger(__name__)
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+def cleared_complaint_slots() -> list[EventType]:
+    """A fresh start for the next complaint; the name and language are kept."""
+    return [SlotSet(name, None) for name in complaint.COMPLAINT_SLOTS]
+
+
+class SubmitComplaint(Action):
+    def name(self) -> str:
+        return "action_submit_complaint"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if tracker.get_slot("confirmed") is not True:
+            dispatcher.utter_message(response="utter_not_filed")
+            logger.info("conversation %s: citizen chose not to file", tracker.sender_id)
+            return cleared_complaint_slots()
+
+        settings = load_settings()
+        client = BackendClient(settings)
+        key = tracker.get_slot("idempotency_key") or new_key()
+        body = complaint.complaint_body(tracker)
+
+        reply = await asyncio.to_thread(client.create_complaint, body, key)
+        if reply.outcome == CONFLICT:
+            logger.warning(
+                "conversation %s: key %s was used for another body; new key",
+                tracker.sender_id, key,
+            )  # fmt: skip
+            key = new_key()
+            reply = await asyncio.to_thread(client.create_complaint, body, key)
+
+        if reply.outcome == OK:
+            return self._registered(dispatcher, tracker, reply)
+        if reply.outcome == INVALID and reply.error_field in complaint.EDITABLE_FIELDS:
+            return self._ask_again(dispatcher, tracker, reply.error_field)
+
+        Outbox(settings.outbox_dir).put(
+            {
+                "idempotency_key": key,
+                "body": body,
+                "sender_id": tracker.sender_id,
+                "state": PENDING,
+                "attempts": 1,
+                "created_at": datetime.now(timezone.utc).isoformat(),
+            }
+        )
+        ensure_worker()
+        logger.warning(
+            "conversation %s: backend %s (%s); complaint %s kept in the outbox",
+            tracker.sender_id, reply.outcome, reply.status, key,
+        )  # fmt: skip
+        dispatcher.utter_message(response="utter_saved_offline")
+        return cleared_complaint_slots() + [SlotSet("complaint_reference", None)]
+
+    def _registered(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, reply: BackendReply
+    ) -> list[EventType]:
+        reference = reply.data.get("reference")
+        original = reply.data.get("duplicate_of")
+        if reply.data.get("status") == "duplicate" and original:
+            dispatcher.utter_message(response="utter_duplicate", reference=original)
+            reference = original
+        else:
+            dispatcher.utter_message(response="utter_submitted", reference=reference)
+        logger.info("conversation %s: complaint %s filed", tracker.sender_id, reference)
+        return cleared_complaint_slots() + [SlotSet("complaint_reference", reference)]
+
+    def _ask_again(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, field: str
+    ) -> list[EventType]:
+        """The backend refused one field: ask the citizen for it again."""
+        logger.warning(
+            "conversation %s: backend refused the field %s", tracker.sender_id, field
+        )
+        dispatcher.utter_message(
+            response="utter_field_rejected",
+            field=label(FIELD_LABELS, field, language(tracker)),
+        )
+        events: list[Any] = [
+            SlotSet(field, None),
+            SlotSet("confirmed", None),
+            # The body changes, so it is a new submission with a new key.
+            SlotSet("idempotency_key", new_key()),
+            FollowupAction(FORM),
+        ]
+        return events
