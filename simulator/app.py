@@ -121,6 +121,11 @@ def _x_fault(request: web.Request) -> web.Response | None:
     )
 
 
+def _reset(response: web.Response) -> dict[str, Any]:
+    reset = response.headers.get("x-rate-limit-reset")
+    return {"reset": int(reset)} if reset else {}
+
+
 async def x_dm_v2(request: web.Request) -> web.Response:
     state = request.app[STATE]
     recipient = request.match_info["participant_id"]
@@ -130,7 +135,7 @@ async def x_dm_v2(request: web.Request) -> web.Response:
         return web.json_response({"title": "Unauthorized", "status": 401}, status=401)
     failure = _x_fault(request)
     if failure is not None:
-        state.record("x", "dm_v2", recipient, body, failure.status)
+        state.record("x", "dm_v2", recipient, body, failure.status, **_reset(failure))
         return failure
     event_id = payloads.new_x_id()
     state.record("x", "dm_v2", recipient, body, 201, message_id=event_id)
@@ -156,7 +161,7 @@ async def x_dm_v1(request: web.Request) -> web.Response:
         )
     failure = _x_fault(request)
     if failure is not None:
-        state.record("x", "dm_v1", recipient, body, failure.status)
+        state.record("x", "dm_v1", recipient, body, failure.status, **_reset(failure))
         return failure
     event_id = payloads.new_x_id()
     state.record("x", "dm_v1", recipient, body, 200, message_id=event_id)
@@ -180,7 +185,7 @@ async def x_tweet(request: web.Request) -> web.Response:
         return web.json_response({"title": "Unauthorized", "status": 401}, status=401)
     failure = _x_fault(request)
     if failure is not None:
-        state.record("x", "tweet", in_reply_to, body, failure.status)
+        state.record("x", "tweet", in_reply_to, body, failure.status, **_reset(failure))
         return failure
     tweet_id = payloads.new_x_id()
     state.record("x", "tweet", in_reply_to, body, 201, message_id=tweet_id)
