@@ -1,0 +1,1 @@
+"""Tests of the NLU part (bot/nlu, data/nlu.yml, the trained model)."""
