@@ -1,0 +1,273 @@
+"""The connectors' HTTP surface in a running server: CRC and subscription checks,
+refusals, the officer send endpoint, the storm of redeliveries, restart recovery."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import pytest
+
+from bot.channels import store as states
+from bot.channels.message import InboundMessage
+from simulator import payloads
+from tests.channels.harness import (
+    APP_SECRET,
+    DESK_ID,
+    PAGE_ID,
+    SERVICE_TOKEN,
+    VERIFY_TOKEN,
+    Stack,
+    start_stack,
+    stop_stack,
+)
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_x_crc_vector_through_the_server(stack: Stack) -> None:
+    url = f"{stack.bot_url}/webhooks/x/webhook"
+    async with stack.http.get(
+        url, params={"crc_token": "9b4507b3-9040-4669-9ca3-6b94edb50553"}
+    ) as r:
+        assert r.status == 200
+        assert await r.json() == {
+            "response_token": "sha256=xKhLyNWGS9gEEsnl9aYv+nadpDfnrogRT+zIQvsC1p0="
+        }
+    async with stack.http.get(url) as r:
+        assert r.status == 400
+
+
+async def test_messenger_subscription_check(stack: Stack) -> None:
+    url = f"{stack.bot_url}/webhooks/messenger/webhook"
+    good = {
+        "hub.mode": "subscribe",
+        "hub.verify_token": VERIFY_TOKEN,
+        "hub.challenge": "1158201444",
+    }
+    async with stack.http.get(url, params=good) as r:
+        assert r.status == 200 and await r.text() == "1158201444"
+    async with stack.http.get(url, params={**good, "hub.verify_token": "wrong"}) as r:
+        assert r.status == 403
+    async with stack.http.get(url, params={**good, "hub.mode": "unsubscribe"}) as r:
+        assert r.status == 403
+
+
+async def test_the_simulator_registers_webhooks_like_the_platforms(
+    stack: Stack,
+) -> None:
+    for platform in ("x", "messenger"):
+        async with stack.http.post(f"{stack.sim_url}/_sim/verify/{platform}") as r:
+            assert (await r.json())["ok"] is True, platform
+
+
+async def test_signed_but_malformed_json_is_a_400(stack: Stack) -> None:
+    from simulator.signing import meta_headers
+
+    body = b'{"object": "page", "entry": ['
+    async with stack.http.post(
+        f"{stack.bot_url}/webhooks/messenger/webhook",
+        data=body,
+        headers=meta_headers(body, APP_SECRET),
+    ) as r:
+        assert r.status == 400
+        assert (await r.json())["error"]["code"] == "bad_json"
+
+
+async def test_typing_and_read_events_are_acknowledged_and_ignored(
+    stack: Stack,
+) -> None:
+    result = await stack.deliver("x", payloads.x_typing_delivery(DESK_ID, "2001"))
+    assert result["status"] == 200
+    read = payloads.fb_delivery(
+        PAGE_ID, [payloads.fb_event("PSID_1", PAGE_ID, read={"watermark": 1})]
+    )
+    assert (await stack.deliver("messenger", read))["status"] == 200
+    await stack.settle()
+    assert stack.bot.turns == [] and stack.sim_state.sent == []
+
+
+async def test_send_endpoint_needs_the_service_token_and_a_valid_body(
+    stack: Stack,
+) -> None:
+    url = f"{stack.bot_url}/webhooks/x/send"
+    auth = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+    async with stack.http.post(url, json={"recipient_id": "2001", "text": "hi"}) as r:
+        assert r.status == 401
+    async with stack.http.post(url, json={"recipient_id": "2001"}, headers=auth) as r:
+        assert r.status == 422 and (await r.json())["error"]["field"] == "text"
+    async with stack.http.post(url, data=b"not json", headers=auth) as r:
+        assert r.status == 400
+    async with stack.http.post(
+        url, json={"recipient_id": "2001", "text": "Officer here."}, headers=auth
+    ) as r:
+        body = await r.json()
+        assert r.status == 200 and body["status"] == "sent"
+    [sent] = stack.sent("x", "2001")
+    assert sent["body"] == {"text": "Officer here."}
+
+
+async def test_blocked_x_recipient_is_reported_not_retried(stack: Stack) -> None:
+    async with stack.http.post(
+        f"{stack.sim_url}/_sim/faults", json={"platform": "x", "kind": "blocked"}
+    ):
+        pass
+    async with stack.http.post(
+        f"{stack.bot_url}/webhooks/x/send",
+        json={"recipient_id": "2001", "text": "Update", "human": False},
+        headers={"Authorization": f"Bearer {SERVICE_TOKEN}"},
+    ) as r:
+        body = await r.json()
+        assert r.status == 502 and body["error"]["code"] == "forbidden"
+    assert len(stack.sent("x", "2001", ok=False)) == 1
+
+
+async def test_long_replies_are_split_under_each_limit(stack: Stack) -> None:
+    await stack.deliver(
+        "messenger",
+        payloads.fb_delivery(
+            PAGE_ID, [payloads.fb_event("P1", PAGE_ID, payloads.fb_text("long"))]
+        ),
+    )
+    await stack.deliver(
+        "x",
+        payloads.x_dm_delivery(DESK_ID, [payloads.x_dm_event("2001", DESK_ID, "long")]),
+    )
+    await stack.settle()
+    messenger = [s["body"]["message"]["text"] for s in stack.sent("messenger", "P1")]
+    x = [s["body"]["text"] for s in stack.sent("x", "2001")]
+    assert len(messenger) > 1 and all(len(t) <= 2000 for t in messenger)
+    assert all(t.endswith((".", "।")) for t in messenger)
+    assert len(x) == 1 and len(x[0]) <= 10000
+
+
+async def test_redelivery_storm_twenty_citizens(stack: Stack) -> None:
+    """Each event three times, out of order, 20 citizens on each channel: exactly one
+    turn per event and one complaint per citizen."""
+    rng = random.Random(7)
+    deliveries = []
+    for n in range(20):
+        psid = f"PSID_{3000 + n}"
+        opening = payloads.fb_event(
+            psid, PAGE_ID, payloads.fb_text("cylinder nahi aaya", mid=f"m_S_{n}_a")
+        )
+        confirm = payloads.fb_event(
+            psid, PAGE_ID, payloads.fb_text("confirm", mid=f"m_S_{n}_b")
+        )
+        confirm["timestamp"] = opening["timestamp"] + 1000
+        deliveries += [
+            ("messenger", payloads.fb_delivery(PAGE_ID, [e]))
+            for e in (opening, confirm)
+        ] * 3
+        user = str(5000 + n)
+        events = [
+            payloads.x_dm_event(
+                user, DESK_ID, "cylinder nahi aaya", event_id=f"17{n:03d}01"
+            ),
+            payloads.x_dm_event(user, DESK_ID, "confirm", event_id=f"17{n:03d}02"),
+        ]
+        deliveries += [("x", payloads.x_dm_delivery(DESK_ID, [e])) for e in events] * 3
+    rng.shuffle(deliveries)
+
+    results = await asyncio.gather(*(stack.deliver(p, body) for p, body in deliveries))
+    assert all(r["status"] == 200 for r in results)
+    await stack.settle(timeout=60)
+
+    assert len(stack.bot.turns) == 80
+    assert len({t.message_id for t in stack.bot.turns}) == 80
+    assert set(stack.bot.complaints.values()) == {1} and len(stack.bot.complaints) == 40
+    assert stack.bot.overlaps == 0
+    for n in range(20):
+        replies = stack.sent("messenger", f"PSID_{3000 + n}")
+        assert len(replies) == 2
+
+
+async def test_acknowledged_messages_survive_a_restart(sqlite_url: str) -> None:
+    """A message acknowledged but not processed when the process stopped is processed
+    when it starts again, and its redelivery still changes nothing."""
+    first = await start_stack(sqlite_url)
+    message = InboundMessage(
+        channel="messenger", sender_id="PSID_9", message_id="m_LOST_1", text="confirm"
+    )
+    assert first.messenger.store.claim(
+        "messenger", "m_LOST_1", "PSID_9", message.to_dict()
+    )
+    await stop_stack(first)
+
+    second = await start_stack(sqlite_url)
+    try:
+        await second.settle()
+        assert [t.text for t in second.bot.turns] == ["confirm"]
+        assert second.messenger.store.state("messenger", "m_LOST_1") == states.ANSWERED
+        again = payloads.fb_delivery(
+            PAGE_ID,
+            [
+                payloads.fb_event(
+                    "PSID_9", PAGE_ID, payloads.fb_text("confirm", mid="m_LOST_1")
+                )
+            ],
+        )
+        assert (await second.deliver("messenger", again))["status"] == 200
+        await second.settle()
+        assert len(second.bot.turns) == 1
+    finally:
+        await stop_stack(second)
+
+
+async def test_x_quick_replies_through_v1_when_configured(sqlite_url: str) -> None:
+    stack = await start_stack(sqlite_url, quick_replies=True)
+    try:
+        await stack.deliver(
+            "x",
+            payloads.x_dm_delivery(
+                DESK_ID, [payloads.x_dm_event("2001", DESK_ID, "options")]
+            ),
+        )
+        await stack.settle()
+        [sent] = stack.sent("x", "2001")
+        assert sent["kind"] == "dm_v1"
+        data = sent["body"]["event"]["message_create"]["message_data"]
+        assert [o["metadata"] for o in data["quick_reply"]["options"]] == [
+            "/complain_lpg_delivery",
+            "/complain_pump_quality",
+        ]
+        tap = payloads.x_dm_event(
+            "2001",
+            DESK_ID,
+            "LPG cylinder",
+            quick_reply_metadata="/complain_lpg_delivery",
+        )
+        await stack.deliver("x", payloads.x_dm_delivery(DESK_ID, [tap]))
+        await stack.settle()
+        assert stack.bot.turns[-1].text == "/complain_lpg_delivery"
+    finally:
+        await stop_stack(stack)
+
+
+async def test_simulator_chat_page_and_citizen_endpoint(stack: Stack) -> None:
+    async with stack.http.get(f"{stack.sim_url}/") as r:
+        page = await r.text()
+        assert r.status == 200 and "textContent" in page and "innerHTML" not in page
+    html = "<img src=x onerror=alert(1)>"
+    async with stack.http.post(
+        f"{stack.sim_url}/_sim/citizen/messenger",
+        json={"sender_id": "P77", "text": html},
+    ) as r:
+        assert (await r.json())["status"] == 200
+    async with stack.http.post(
+        f"{stack.sim_url}/_sim/citizen/messenger",
+        json={"sender_id": "P77", "attachment": "location"},
+    ) as r:
+        assert (await r.json())["status"] == 200
+    await stack.settle()
+    async with stack.http.get(f"{stack.sim_url}/_sim/conversation/messenger/P77") as r:
+        items = (await r.json())["items"]
+    assert [i["from"] for i in items] == ["citizen", "citizen", "bot", "bot"] or [
+        i["from"] for i in items
+    ] == ["citizen", "bot", "citizen", "bot"]
+    assert items[0]["text"] == html
+    assert [t.text for t in stack.bot.turns] == [html, "/share_location"]
+    async with stack.http.post(
+        f"{stack.sim_url}/_sim/citizen/messenger", json={"text": "no sender"}
+    ) as r:
+        assert r.status == 422
