@@ -308,3 +308,13 @@ def update_delivery(
     message.delivery_error = error
     message.updated_at = utcnow()
     return message
+
+
+def markdown_table() -> str:
+    """The handoff table as Markdown, as it stands in docs/backend.md."""
+    lines = ["| action | from | to | who |", "|---|---|---|---|"]
+    lines += [
+        f"| {t.action} | {t.source} | {t.target} | {t.who} |"
+        for t in HANDOFF_TRANSITIONS
+    ]
+    return "\n".join(lines)
