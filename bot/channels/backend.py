@@ -15,6 +15,10 @@ from bot.channels.message import InboundMessage
 logger = logging.getLogger(__name__)
 
 BOT = "bot"
+RELAYED = "relayed"
+ENDED = "ended"
+FAILED = "failed"
+MESSAGE_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
@@ -66,18 +70,15 @@ class BackendClient:
             handoff_id=outcome.data.get("handoff_id"),
         )
 
-    async def relay(self, handoff_id: Any, message: InboundMessage) -> bool:
-        """Pass a citizen's message to the handoff (the officer's queue)."""
+    async def relay(self, handoff_id: Any, message: InboundMessage) -> str:
+        """Pass a citizen's message to the handoff (the officer's queue): `relayed`,
+        `ended` (the handoff closed meanwhile: the bot owns the conversation again) or
+        `failed`."""
         url = f"{self.base_url}/api/handoffs/{handoff_id}/messages"
         body = {
+            "text": relay_text(message),
             "direction": "citizen",
-            "channel": message.channel,
-            "sender_id": message.sender_id,
             "platform_message_id": message.message_id,
-            "text": message.text or "",
-            "attachments": message.attachments,
-            "location": message.location,
-            "sent_at": message.timestamp,
         }
         outcome = await call_with_retries(
             lambda: self._call("POST", url, body),
@@ -85,7 +86,11 @@ class BackendClient:
             f"relay of {message.channel} message {message.message_id} "
             f"to handoff {handoff_id}",
         )
-        return outcome.ok
+        if outcome.ok:
+            return RELAYED
+        if outcome.status == 409:
+            return ENDED
+        return FAILED
 
     def _call(self, method: str, url: str, body: Any = None) -> Outcome:
         try:
@@ -112,3 +117,20 @@ class BackendClient:
         except ValueError:
             data = None
         return Outcome(ok=True, status=response.status_code, data=data)
+
+
+def relay_text(message: InboundMessage) -> str:
+    """What the officer reads: the citizen's words, then a line per attachment or pin."""
+    lines = [message.text.strip()] if message.text.strip() else []
+    for attachment in message.attachments:
+        lines.append(
+            f"[{attachment.get('type', 'attachment')}] {attachment.get('url', '')}".strip()
+        )
+    if message.location:
+        lines.append(
+            f"[location] {message.location['lat']}, {message.location['long']}"
+        )
+    if message.sticker_id and not message.attachments:
+        lines.append("[sticker]")
+    text = "\n".join(lines) or "[empty message]"
+    return text[:MESSAGE_LIMIT]

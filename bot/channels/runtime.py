@@ -14,7 +14,7 @@ from typing import Any, Awaitable, Callable, Protocol
 from rasa.core.channels.channel import UserMessage
 
 from bot.channels import store as states
-from bot.channels.backend import BackendClient
+from bot.channels.backend import ENDED, RELAYED, BackendClient
 from bot.channels.delivery import DeliveryResult
 from bot.channels.message import InboundMessage, rasa_metadata, rasa_text
 from bot.channels.outbox import Outgoing, PlatformOutput
@@ -25,6 +25,9 @@ from bot.channels.text import Option
 logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+# The relay found the handoff closed: the message goes to the bot after all.
+RELAY_ENDED = "relay_ended"
 
 # Acknowledged messages older than this are not replayed after a restart.
 RECOVERY_WINDOW = 3600.0
@@ -120,7 +123,17 @@ class ChannelRuntime:
             self.channel, message.sender_id, message.message_id
         )
         if not owner.is_bot or message.standby:
-            return await self._relay(message, owner.handoff_id)
+            state = await self._relay(message, owner.handoff_id)
+            if state == RELAY_ENDED and message.standby:
+                return states.IGNORED
+            if state != RELAY_ENDED:
+                return state
+            logger.info(
+                "%s: handoff %s ended meanwhile; message %s goes to the bot",
+                self.channel,
+                owner.handoff_id,
+                message.message_id,
+            )
 
         offers = self.store.offers(self.channel, message.sender_id)
         text = rasa_text(message, offers)
@@ -177,7 +190,8 @@ class ChannelRuntime:
                 message.message_id,
             )
             return states.IGNORED
-        if await self.backend.relay(handoff_id, message):
+        result = await self.backend.relay(handoff_id, message)
+        if result == RELAYED:
             logger.info(
                 "%s: message %s relayed to handoff %s",
                 self.channel,
@@ -185,6 +199,8 @@ class ChannelRuntime:
                 handoff_id,
             )
             return states.RELAYED
+        if result == ENDED:
+            return RELAY_ENDED
         return states.FAILED
 
     def output_channel(self) -> PlatformOutput:

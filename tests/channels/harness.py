@@ -125,6 +125,7 @@ class FakeBackend:
     def __init__(self) -> None:
         self.owners: dict[tuple[str, str], dict[str, Any]] = {}
         self.relayed: list[dict[str, Any]] = []
+        self.ended: set[str] = set()
         self.owner_calls = 0
         self.app = web.Application()
         self.app.add_routes(
@@ -151,8 +152,16 @@ class FakeBackend:
         if not self._authorised(request):
             return web.json_response({"error": {"code": "unauthorized"}}, status=401)
         body = await request.json()
-        self.relayed.append({"handoff_id": request.match_info["handoff_id"], **body})
-        return web.json_response({"status": "relayed"}, status=201)
+        # The backend's MessageIn: these three fields only, text 1-10000 characters.
+        if set(body) - {"text", "direction", "platform_message_id"} or not (
+            1 <= len(body.get("text") or "") <= 10_000
+        ):
+            return web.json_response({"error": {"code": "invalid"}}, status=422)
+        handoff_id = request.match_info["handoff_id"]
+        if handoff_id in self.ended:
+            return web.json_response({"error": {"code": "handoff_ended"}}, status=409)
+        self.relayed.append({"handoff_id": handoff_id, **body})
+        return web.json_response({"id": len(self.relayed), **body}, status=201)
 
 
 @dataclass

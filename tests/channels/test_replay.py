@@ -149,10 +149,10 @@ class Replay:
             channel, message_id = key.split(":", 1)
             assert stack.x.store.state(channel, message_id) == state, key
         if "relayed" in expect:
-            # Citizens are processed concurrently: compare per handoff, in time order.
+            # Citizens are processed concurrently: compare per handoff, by message id.
             relayed = sorted(
                 stack.backend.relayed,
-                key=lambda r: (str(r["handoff_id"]), r["sent_at"]),
+                key=lambda r: (str(r["handoff_id"]), r["platform_message_id"]),
             )
             assert_matches("relayed to the officer", expect["relayed"], relayed)
         if "send_log" in expect:

@@ -271,3 +271,40 @@ async def test_simulator_chat_page_and_citizen_endpoint(stack: Stack) -> None:
         f"{stack.sim_url}/_sim/citizen/messenger", json={"text": "no sender"}
     ) as r:
         assert r.status == 422
+
+
+async def test_media_is_relayed_as_lines_and_a_closed_handoff_returns_to_the_bot(
+    stack: Stack,
+) -> None:
+    stack.backend.owners[("messenger", "PSID_1")] = {
+        "owner": "officer",
+        "handoff_id": 5,
+    }
+    photo = payloads.fb_event(
+        "PSID_1", PAGE_ID, payloads.fb_attachment("image", mid="m_R1")
+    )
+    pin = payloads.fb_event(
+        "PSID_1", PAGE_ID, payloads.fb_attachment("location", mid="m_R2")
+    )
+    pin["timestamp"] = photo["timestamp"] + 1
+    await stack.deliver("messenger", payloads.fb_delivery(PAGE_ID, [photo, pin]))
+    await stack.settle()
+    texts = [r["text"] for r in stack.backend.relayed]
+    assert texts[0].startswith("[image] https://scontent.xx.fbcdn.net/")
+    assert texts[1] == "[location] 28.8955, 76.6066"
+    assert stack.bot.turns == []
+
+    # The officer closed the handoff between the owner check and the relay.
+    stack.backend.ended.add("5")
+    late = payloads.fb_event("PSID_1", PAGE_ID, payloads.fb_text("thanks", mid="m_R3"))
+    await stack.deliver("messenger", payloads.fb_delivery(PAGE_ID, [late]))
+    standby = payloads.fb_event(
+        "PSID_1", PAGE_ID, payloads.fb_text("hello", mid="m_R4")
+    )
+    await stack.deliver(
+        "messenger", payloads.fb_delivery(PAGE_ID, [standby], standby=True)
+    )
+    await stack.settle()
+    assert [t.text for t in stack.bot.turns] == ["thanks"]
+    assert stack.messenger.store.state("messenger", "m_R3") == states.ANSWERED
+    assert stack.messenger.store.state("messenger", "m_R4") == states.IGNORED
