@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,7 +11,8 @@ from fastapi.testclient import TestClient
 from conftest import ADMIN, SERVICE, complaint_body, key_headers, unique
 
 NAME = "Sunita Devi Kumari"
-CONSUMER_ID = "71000000123456789"
+# A 17-digit LPG ID of its own, so that no other test's complaint makes it a duplicate.
+CONSUMER_ID = "71" + str(uuid.uuid4().int)[:15]
 PHONE = "9800000000"
 WORDS = "delivery boy ne 50 rupaye zyada maange"
 
