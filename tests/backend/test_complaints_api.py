@@ -251,3 +251,12 @@ def test_openapi_is_served(client: TestClient) -> None:
     assert "/api/complaints" in schema["paths"]
     assert "/api/handoffs/{handoff_id}/claim" in schema["paths"]
     assert client.get("/docs").status_code == 200
+
+
+def test_optional_fields_may_be_null_or_absent(client: TestClient) -> None:
+    body = complaint_body(description=None, service_agency=None)
+    del body["outlet_details"]
+    response = client.post("/api/complaints", json=body, headers=key_headers())
+    assert response.status_code == 201, response.text
+    assert response.json()["description"] == ""
+    assert response.json()["company"] is None

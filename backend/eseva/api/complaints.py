@@ -71,7 +71,7 @@ class ComplaintIn(BaseModel):
     location: Location
     service_agency: ServiceAgency | None = None
     outlet_details: OutletDetails | None = None
-    description: Description = ""
+    description: Description | None = None
     language: Language
     channel: Channel
     sender_id: SenderId
@@ -209,6 +209,7 @@ def create_complaint(
 ) -> ComplaintOut:
     """File a complaint. A repeated `Idempotency-Key` returns the first result."""
     fields = body.model_dump()
+    fields["description"] = fields["description"] or ""
     body_hash = service.request_hash(fields)
 
     with db.reading() as session:
