@@ -95,8 +95,8 @@ class StartComplaint(Action):
         intent = latest_intent(tracker)
         text = latest_text(tracker)
         given = slots_set_by_latest_message(tracker)
-        emergency_follow_up = (
-            intent == "affirm" and tracker.get_slot("priority") == "urgent"
+        emergency_follow_up = intent == "affirm" and bool(
+            tracker.get_slot("emergency_offered")
         )
 
         values: dict[str, Any] = {
@@ -128,7 +128,7 @@ class StartComplaint(Action):
         logger.info(
             "conversation %s: complaint started (%s)", tracker.sender_id, category
         )
-        events = cleared_complaint_slots()
+        events = cleared_complaint_slots() + [SlotSet("emergency_offered", None)]
         events += [
             SlotSet(name, value) for name, value in values.items() if value is not None
         ]
@@ -168,6 +168,7 @@ class Emergency(Action):
 
         dispatcher.utter_message(response="utter_emergency_offer")
         return [
+            SlotSet("emergency_offered", True),
             SlotSet("priority", "urgent"),
             SlotSet("description", _description_from(latest_text(tracker))),
         ]
@@ -185,7 +186,11 @@ class StaySafe(Action):
         dispatcher.utter_message(
             response="utter_stay_safe", emergency=helplines()["emergency"]
         )
-        return [SlotSet("priority", None), SlotSet("description", None)]
+        return [
+            SlotSet("emergency_offered", None),
+            SlotSet("priority", None),
+            SlotSet("description", None),
+        ]
 
 
 class AnswerFaq(Action):

@@ -1,4 +1,4 @@
-"""The `language` slot: the citizen's language, read from every parse result.
+"""Slots filled after every message: `language`, and the end of an emergency offer.
 
 The NLU's LanguageDetector puts `language` (en, hi, hi-Latn) and `language_confidence`
 into each parse result (docs/architecture.md, "Language"). A message that says little
@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.texts import LANGUAGES
-from actions.tracking import latest_text
+from actions.tracking import latest_intent, latest_text
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class ValidateSlotMappings(ValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        return ["language"]
+        return ["language", "emergency_offered"]
 
     async def extract_language(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -93,6 +93,22 @@ class ValidateSlotMappings(ValidationAction):
             return {}
         logger.debug("conversation %s: language %s", tracker.sender_id, language)
         return {"language": language}
+
+    async def extract_emergency_offered(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The offer to file after an emergency stands only for a yes or no."""
+        if tracker.get_slot("emergency_offered") and latest_intent(tracker) not in (
+            "affirm",
+            "deny",
+        ):
+            return {"emergency_offered": None}
+        return {}
+
+    def validate_emergency_offered(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, _: Any
+    ) -> dict[str, Any]:
+        return {"emergency_offered": value}
 
     def validate_language(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, _: Any

@@ -1,0 +1,96 @@
+"""The domain, rules and actions agree: every reply in three languages, every action
+the domain lists is served by the action server, every reply an action sends exists."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa_sdk.executor import ActionExecutor
+
+ROOT = Path(__file__).resolve().parents[2]
+LANGUAGE_VALUES = ["hi", "hi-Latn", "en", None]
+
+
+def test_every_reply_has_hindi_hinglish_english_and_a_default(domain: dict) -> None:
+    for name, variations in domain["responses"].items():
+        languages = [
+            (variation.get("condition") or [{}])[0].get("value")
+            for variation in variations
+        ]
+        assert languages == LANGUAGE_VALUES, name
+        default, english = variations[3], variations[2]
+        assert default["text"] == english["text"], name
+        assert default.get("buttons") == english.get("buttons"), name
+
+
+def test_variations_use_the_same_variables_and_buttons(domain: dict) -> None:
+    for name, variations in domain["responses"].items():
+        names = [set(re.findall(r"{(\w+)}", v["text"])) for v in variations]
+        assert all(n == names[0] for n in names), name
+        payloads = [[b["payload"] for b in v.get("buttons", [])] for v in variations]
+        assert all(p == payloads[0] for p in payloads), name
+
+
+def test_hindi_replies_are_in_devanagari_and_hinglish_in_latin(domain: dict) -> None:
+    for name, variations in domain["responses"].items():
+        hindi, hinglish = variations[0]["text"], variations[1]["text"]
+        assert re.search(r"[\u0900-\u097F]", hindi), name
+        assert not re.search(r"[\u0900-\u097F]", hinglish), name
+
+
+def test_replies_fit_a_messenger_message(domain: dict) -> None:
+    for name, variations in domain["responses"].items():
+        for variation in variations:
+            assert len(variation["text"]) < 1000, name
+            assert len(variation.get("buttons", [])) <= 13, name
+
+
+def test_every_domain_action_is_served() -> None:
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+    for action in domain["actions"]:
+        assert action in executor.actions, action
+
+
+def test_every_reply_an_action_sends_exists(domain: dict) -> None:
+    sent: set[str] = set()
+    for path in (ROOT / "actions").glob("*.py"):
+        sent |= set(re.findall(r'"(utter_\w+)"', path.read_text(encoding="utf-8")))
+
+    assert sent, "no replies found in actions/"
+    assert sent <= set(domain["responses"]), sent - set(domain["responses"])
+
+
+def test_rules_and_stories_use_only_what_the_domain_has(domain: dict) -> None:
+    known_actions = (
+        set(domain["actions"])
+        | set(domain["responses"])
+        | set(domain["forms"])
+        | {"action_listen", "action_default_fallback"}
+    )
+    known_intents = set(domain["intents"]) | {"nlu_fallback"}
+    for name in ("data/rules.yml", "data/stories.yml"):
+        data = yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
+        for block in data.get("rules", []) + data.get("stories", []):
+            for step in block["steps"]:
+                if "action" in step:
+                    assert step["action"] in known_actions, step
+                for option in step.get("or", []) + [step]:
+                    if "intent" in option:
+                        assert option["intent"] in known_intents, option
+
+
+@pytest.mark.parametrize("intent", ["cancel", "request_human", "emergency", "correct"])
+def test_free_text_answers_never_swallow_commands(domain: dict, intent: str) -> None:
+    """Case C01/C02: a command is never taken as the answer to a question."""
+    for name, slot in domain["slots"].items():
+        for mapping in slot["mappings"]:
+            if mapping["type"] == "from_text":
+                assert intent in mapping.get("not_intent", []), name
+                assert mapping["conditions"][0]["active_loop"] == "complaint_form"
+                assert mapping["conditions"][0]["requested_slot"] == name

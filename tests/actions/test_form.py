@@ -1,0 +1,437 @@
+"""The complaint form's validation action and questions, driven the way the Rasa
+server drives them: `run` with a tracker whose last slot events are the candidates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from action_helpers import make_tracker, responses, slot_events
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.form import (
+    AskConfirmed,
+    AskConsumerId,
+    AskFullName,
+    AskOutletDetails,
+    ValidateComplaintForm,
+    summary,
+)
+
+LPG = {
+    "category": "lpg_delivery",
+    "description": "cylinder 3 din se nahi aaya",
+    "priority": "normal",
+}
+
+
+async def validate(domain: dict, **kwargs: Any) -> tuple[dict, list[str]]:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(**kwargs)
+    events = await ValidateComplaintForm().run(dispatcher, tracker, domain)
+    return slot_events(events), responses(dispatcher)
+
+
+async def test_lpg_complaint_asks_the_name_first(domain: dict) -> None:
+    slots, said = await validate(domain, slots=LPG, form_active=False, intent="x")
+
+    assert slots["requested_slot"] == "full_name"
+    assert said == []
+
+
+async def test_questions_follow_the_category_family(domain: dict) -> None:
+    base = {"description": "d", "full_name": "Sunita Devi", "location": "Rohtak"}
+
+    lpg, _ = await validate(domain, slots={**base, "category": "lpg_delivery"})
+    pump, _ = await validate(domain, slots={**base, "category": "pump_quality"})
+    gas, _ = await validate(domain, slots={**base, "category": "cgd_billing"})
+    gas_known, _ = await validate(
+        domain, slots={**base, "category": "cgd_billing", "company": "IGL"}
+    )
+    new_connection, _ = await validate(
+        domain,
+        slots={**base, "category": "lpg_new_connection", "service_agency": "Shree"},
+    )
+
+    assert lpg["requested_slot"] == "consumer_id"
+    assert pump["requested_slot"] == "outlet_details"
+    assert gas["requested_slot"] == "outlet_details"
+    assert gas_known["requested_slot"] == "confirmed"
+    # A new connection has no consumer number yet; the company is still needed.
+    assert new_connection["requested_slot"] == "company"
+
+
+async def test_file_complaint_without_category_asks_for_it(domain: dict) -> None:
+    slots, _ = await validate(domain, slots={"priority": "normal"})
+
+    assert slots["requested_slot"] == "category"
+
+
+async def test_a_complaint_intent_answers_the_category_question(domain: dict) -> None:
+    slots, _ = await validate(
+        domain,
+        text="pump pe petrol kam diya",
+        intent="complain_pump_short_delivery",
+        slots={"requested_slot": "category"},
+        form_active=True,
+    )
+
+    assert slots["category"] == "pump_short_delivery"
+    assert slots["requested_slot"] == "description"
+
+
+async def test_name_answer_is_normalised(domain: dict) -> None:
+    slots, said = await validate(
+        domain,
+        text="mera naam Sunita Devi hai",
+        slots={**LPG, "requested_slot": "full_name"},
+        candidates={"full_name": "mera naam Sunita Devi hai"},
+        form_active=True,
+    )
+
+    assert slots["full_name"] == "Sunita Devi"
+    assert slots["requested_slot"] == "consumer_id"
+    assert said == []
+
+
+async def test_several_fields_in_one_message_are_all_used(domain: dict) -> None:
+    """Case C03: the right number goes to the right field, nothing is asked twice."""
+    text = (
+        "Main Sunita Devi, Indane consumer no 71000000123456789, mobile 9800000000, "
+        "Rohtak se hoon. Shree Ganesh Gas ne delivery nahi ki."
+    )
+    slots, _ = await validate(
+        domain,
+        text=text,
+        slots={**LPG, "requested_slot": "full_name"},
+        candidates={
+            "full_name": "Sunita Devi",
+            "consumer_id": "71000000123456789",
+            "location": "Rohtak",
+            "service_agency": "Shree Ganesh Gas",
+            "company": "IOCL",
+        },
+        form_active=True,
+    )
+
+    assert slots["full_name"] == "Sunita Devi"
+    assert slots["consumer_id"] == "71000000123456789"
+    assert slots["location"] == "Rohtak"
+    assert slots["service_agency"] == "Shree Ganesh Gas"
+    assert slots["company"] == "IOCL"
+    assert slots["requested_slot"] == "confirmed"
+
+
+async def test_company_is_derived_from_the_agency_name(domain: dict) -> None:
+    slots, _ = await validate(
+        domain,
+        text="Bharat Gas Seva Kendra",
+        slots={**LPG, "full_name": "A B", "consumer_id": "45821", "location": "Pune"}
+        | {"requested_slot": "service_agency"},
+        candidates={"service_agency": "Bharat Gas Seva Kendra"},
+        form_active=True,
+    )
+
+    assert slots["company"] == "BPCL"
+    assert slots["requested_slot"] == "confirmed"
+
+
+async def test_company_is_asked_when_it_cannot_be_derived(domain: dict) -> None:
+    slots, _ = await validate(
+        domain,
+        text="Shree Ganesh Gas",
+        slots={**LPG, "full_name": "A B", "consumer_id": "45821", "location": "Pune"}
+        | {"requested_slot": "service_agency"},
+        candidates={"service_agency": "Shree Ganesh Gas"},
+        form_active=True,
+    )
+
+    assert "company" not in slots or slots["company"] is None
+    assert slots["requested_slot"] == "company"
+
+
+async def test_a_stray_entity_does_not_overwrite_a_given_value(domain: dict) -> None:
+    """Only an answer to its own question or a correction replaces a field."""
+    slots, _ = await validate(
+        domain,
+        text="Rohtak",
+        slots={**LPG, "full_name": "Sunita Devi", "requested_slot": "location"},
+        candidates={"full_name": "Rohtak", "location": "Rohtak"},
+        form_active=True,
+    )
+
+    assert slots["full_name"] == "Sunita Devi"
+    assert slots["location"] == "Rohtak"
+
+
+async def test_a_correction_replaces_a_given_value(domain: dict) -> None:
+    slots, _ = await validate(
+        domain,
+        text="sorry, my name is Sunita Devi",
+        intent="correct",
+        slots={
+            **LPG,
+            "full_name": "Sunil Dev",
+            "consumer_id": "45821",
+            "requested_slot": "location",
+        },
+        candidates={"full_name": "Sunita Devi"},
+        form_active=True,
+    )
+
+    assert slots["full_name"] == "Sunita Devi"
+    assert slots["requested_slot"] == "location"
+
+
+@pytest.mark.parametrize(
+    ("answer", "hint"),
+    [
+        ("pata nahi", "utter_invalid_consumer_id_not_number"),
+        ("12", "utter_invalid_consumer_id_length"),
+        ("9800000000", "utter_invalid_consumer_id_phone"),
+    ],
+)
+async def test_an_invalid_consumer_id_gets_a_specific_hint(
+    domain: dict, answer: str, hint: str
+) -> None:
+    slots, said = await validate(
+        domain,
+        text=answer,
+        slots={**LPG, "full_name": "A B", "requested_slot": "consumer_id"},
+        candidates={"consumer_id": answer},
+        form_active=True,
+    )
+
+    assert slots["consumer_id"] is None
+    assert slots["requested_slot"] == "consumer_id"
+    assert said == [hint]
+    assert slots["validation_failures"]["consumer_id"]["count"] == 1
+
+
+async def test_secrets_are_never_stored_and_the_citizen_is_warned(domain: dict) -> None:
+    slots, said = await validate(
+        domain,
+        text="my aadhaar is 2345 6789 0124",
+        slots={**LPG, "full_name": "A B", "requested_slot": "consumer_id"},
+        candidates={"consumer_id": "my aadhaar is 2345 6789 0124"},
+        form_active=True,
+    )
+
+    assert slots["consumer_id"] is None
+    assert said == ["utter_sensitive_warning"]
+
+
+async def test_three_strikes_then_help_and_a_way_on(domain: dict) -> None:
+    """Case C04: three re-asks with hints at most, then where to find it."""
+    current: dict[str, Any] = {
+        **LPG,
+        "full_name": "A B",
+        "requested_slot": "consumer_id",
+    }
+    asked: list[list[str]] = []
+    for answer in ("pata nahi", "12", "abc", "passbook ghar pe hai"):
+        slots, said = await validate(
+            domain,
+            text=answer,
+            slots=current,
+            candidates={"consumer_id": answer},
+            form_active=True,
+        )
+        current = {**current, **slots}
+        dispatcher = CollectingDispatcher()
+        await AskConsumerId().run(dispatcher, make_tracker(slots=current), domain)
+        asked.append(said + responses(dispatcher))
+
+    assert asked[0] == ["utter_invalid_consumer_id_not_number", "utter_ask_consumer_id"]
+    assert asked[1] == ["utter_invalid_consumer_id_length", "utter_ask_consumer_id"]
+    assert asked[2] == ["utter_help_consumer_id"]
+    assert asked[3] == ["utter_help_consumer_id"]
+    assert current["validation_failures"]["consumer_id"]["count"] == 4
+
+
+async def test_continue_without_the_consumer_id(domain: dict) -> None:
+    slots, said = await validate(
+        domain,
+        text="mere paas number nahi hai",
+        intent="no_consumer_id",
+        slots={**LPG, "full_name": "A B", "requested_slot": "consumer_id"},
+        candidates={"skip_requested": True},
+        form_active=True,
+    )
+
+    assert slots["skipped_fields"] == ["consumer_id"]
+    assert slots["consumer_id"] is None
+    assert slots["requested_slot"] == "location"
+    assert said == ["utter_skipped_field"]
+
+
+async def test_no_to_the_consumer_id_first_says_where_to_find_it(domain: dict) -> None:
+    slots, _ = await validate(
+        domain,
+        text="nahi",
+        intent="deny",
+        slots={**LPG, "full_name": "A B", "requested_slot": "consumer_id"},
+        candidates={"skip_requested": True},
+        form_active=True,
+    )
+    current = {**LPG, "full_name": "A B", **slots}
+    dispatcher = CollectingDispatcher()
+    await AskConsumerId().run(dispatcher, make_tracker(slots=current), domain)
+
+    assert slots["requested_slot"] == "consumer_id"
+    assert responses(dispatcher) == ["utter_help_consumer_id"]
+
+
+async def test_a_required_field_after_three_strikes_offers_an_officer(
+    domain: dict,
+) -> None:
+    failures = {"full_name": {"count": 3, "reason": "not_name"}}
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={**LPG, "validation_failures": failures})
+
+    await AskFullName().run(dispatcher, tracker, domain)
+
+    assert responses(dispatcher) == ["utter_help_required_field", "utter_ask_full_name"]
+
+
+async def test_a_long_story_at_the_outlet_question_goes_to_the_description(
+    domain: dict,
+) -> None:
+    """Case C06: nothing is lost; the outlet is asked again briefly."""
+    story = ("Pump wale ne meter zero nahi kiya aur paise zyada liye. " * 80).strip()
+    slots, said = await validate(
+        domain,
+        text=story,
+        slots={
+            "category": "pump_short_delivery",
+            "description": "kam petrol",
+            "full_name": "A B",
+            "location": "Jaipur",
+            "requested_slot": "outlet_details",
+        },
+        candidates={"outlet_details": story},
+        form_active=True,
+    )
+
+    assert slots["outlet_details"] is None
+    assert slots["description"].startswith("kam petrol\nPump wale")
+    assert len(slots["description"]) <= 5000
+    assert said == ["utter_invalid_too_long"]
+
+
+async def test_edit_at_the_confirmation_clears_the_field(domain: dict) -> None:
+    given = {
+        **LPG,
+        "full_name": "A B",
+        "consumer_id": "45821",
+        "location": "Pune",
+        "service_agency": "Indane Seva",
+        "company": "IOCL",
+        "requested_slot": "confirmed",
+    }
+    slots, _ = await validate(
+        domain,
+        text="/correct",
+        intent="correct",
+        slots=given,
+        candidates={"edit_field": "location"},
+        form_active=True,
+    )
+
+    assert slots["location"] is None
+    assert slots["edit_field"] is None
+    assert slots["requested_slot"] == "location"
+
+
+async def test_yes_at_the_confirmation_ends_the_form(domain: dict) -> None:
+    given = {
+        **LPG,
+        "full_name": "A B",
+        "consumer_id": "45821",
+        "location": "Pune",
+        "service_agency": "Indane Seva",
+        "company": "IOCL",
+        "requested_slot": "confirmed",
+    }
+    slots, _ = await validate(
+        domain,
+        text="haan",
+        intent="affirm",
+        slots=given,
+        candidates={"confirmed": True},
+        form_active=True,
+    )
+
+    assert slots["confirmed"] is True
+    assert slots["requested_slot"] is None
+
+
+async def test_kerosene_goes_to_the_state_department(domain: dict) -> None:
+    slots, _ = await validate(
+        domain, slots={"priority": "normal"}, candidates={"category": "kerosene"}
+    )
+
+    assert slots["company"] == "STATE_PDS"
+
+
+async def test_outlet_question_depends_on_the_family(domain: dict) -> None:
+    asked = {}
+    for category in ("pump_quality", "kerosene", "cng_station"):
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker(slots={"category": category})
+        await AskOutletDetails().run(dispatcher, tracker, domain)
+        asked[category] = responses(dispatcher)
+
+    assert asked == {
+        "pump_quality": ["utter_ask_outlet_details_pump"],
+        "kerosene": ["utter_ask_outlet_details_kerosene"],
+        "cng_station": ["utter_ask_outlet_details_gas"],
+    }
+
+
+async def test_summary_in_the_citizens_language(domain: dict) -> None:
+    slots = {
+        **LPG,
+        "full_name": "सुनीता देवी",
+        "consumer_id": "45821",
+        "location": "रोहतक",
+        "language": "hi",
+        "priority": "urgent",
+    }
+    dispatcher = CollectingDispatcher()
+
+    await AskConfirmed().run(dispatcher, make_tracker(slots=slots), domain)
+
+    text = dispatcher.messages[0]["summary"]
+    assert "• नाम: सुनीता देवी" in text
+    assert "• उपभोक्ता नंबर: 45821" in text
+    assert "एलपीजी सिलेंडर की डिलीवरी नहीं हुई" in text
+    assert "तत्काल" in text
+
+
+def test_summary_stays_within_a_messenger_message() -> None:
+    slots = {
+        **LPG,
+        "full_name": "N" * 120,
+        "consumer_id": "71000000123456789",
+        "location": "L" * 300,
+        "service_agency": "S" * 200,
+        "outlet_details": "O" * 1000,
+        "description": "D" * 5000,
+        "company": "IOCL",
+    }
+
+    assert len(summary(make_tracker(slots=slots))) < 1500
+
+
+async def test_confirmation_is_not_repeated_while_choosing_an_edit(
+    domain: dict,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        slots={**LPG, "full_name": "A B"}, latest_action="action_offer_edit"
+    )
+
+    await AskConfirmed().run(dispatcher, tracker, domain)
+
+    assert dispatcher.messages == []
