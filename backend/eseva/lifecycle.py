@@ -34,7 +34,7 @@ Requirement = Literal["note", "reason", "target", "duplicate_of"]
 CLOSED_STATUSES = frozenset(
     {"resolved", "closed", "rejected", "withdrawn", "duplicate"}
 )
-"""A complaint in one of these is not open: a new one with the same key is no duplicate."""
+"""Not open: a new complaint with the same key is no duplicate of one of these."""
 
 MAX_TRANSFERS = 3
 

@@ -1,4 +1,4 @@
-"""`/api/complaints`: file, read, list and move complaints; the citizen's status view."""
+"""`/api/complaints`: file, read, list and move complaints; the citizen's view."""
 
 from __future__ import annotations
 

@@ -381,7 +381,7 @@ def conversation_owner(
     _principal: ServiceCaller,
     db: DatabaseDep,
 ) -> OwnerOut:
-    """Who answers this conversation now; the channels ask before Rasa sees a message."""
+    """Who answers this conversation now; channels ask before Rasa sees a message."""
     with db.reading() as session:
         handoff = service.find_active(session, channel, sender_id)
         if handoff is None:

@@ -6,14 +6,15 @@ import logging
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from eseva import audit
 from eseva.api.deps import DatabaseDep, RouterDep
-from eseva.auth import AdminCaller, hash_password, hash_token, new_token
+from eseva.auth import AdminCaller, Principal, hash_password, hash_token, new_token
 from eseva.errors import ApiError
 from eseva.models import Officer
 from eseva.texts import DisplayName
@@ -87,6 +88,64 @@ def create_officer(
         raise ApiError(409, "conflict", "This username is taken.", "username") from None
     logger.info("officer created officer=%s company=%s", result.id, result.company)
     return result
+
+
+class OfficerPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: DisplayName | None = None
+    role: Role | None = None
+    active: bool | None = None
+
+
+def _managed_officer(session: Session, username: str, principal: Principal) -> Officer:
+    officer = session.scalar(
+        select(Officer).where(Officer.username == username).with_for_update()
+    )
+    if officer is None or not principal.can_see(officer.company):
+        raise ApiError(404, "not_found", "No officer with this username.", "username")
+    return officer
+
+
+@router.patch("/{username}", response_model=OfficerOut)
+def change_officer(
+    username: Annotated[str, Path(max_length=64)],
+    body: OfficerPatch,
+    principal: AdminCaller,
+    db: DatabaseDep,
+) -> OfficerOut:
+    """Rename, change the role of, or (de)activate an officer. A deactivated
+    officer's token stops working at once."""
+    changes = body.model_dump(exclude_none=True)
+    if not changes:
+        raise ApiError(422, "invalid", "Nothing to change.", "body")
+    with db.writing() as session:
+        officer = _managed_officer(session, username, principal)
+        for name, value in changes.items():
+            setattr(officer, name, value)
+        audit.record(
+            session,
+            principal.actor,
+            "officer.change",
+            f"officer:{officer.id}",
+            {"fields": sorted(changes)},
+        )
+        return officer_out(officer)
+
+
+@router.post("/{username}/token", response_model=NewOfficerOut)
+def rotate_token(
+    username: Annotated[str, Path(max_length=64)],
+    principal: AdminCaller,
+    db: DatabaseDep,
+) -> NewOfficerOut:
+    """A new bearer token for the officer; the old one stops working."""
+    token = new_token()
+    with db.writing() as session:
+        officer = _managed_officer(session, username, principal)
+        officer.token_hash = hash_token(token)
+        audit.record(session, principal.actor, "officer.token", f"officer:{officer.id}")
+        return NewOfficerOut(**officer_out(officer).model_dump(), token=token)
 
 
 @router.get("", response_model=list[OfficerOut])
