@@ -94,3 +94,20 @@ def test_free_text_answers_never_swallow_commands(domain: dict, intent: str) -> 
                 assert intent in mapping.get("not_intent", []), name
                 assert mapping["conditions"][0]["active_loop"] == "complaint_form"
                 assert mapping["conditions"][0]["requested_slot"] == name
+
+
+def test_every_reply_is_used_by_a_rule_a_story_or_an_action(domain: dict) -> None:
+    used: set[str] = set()
+    for path in (ROOT / "actions").glob("*.py"):
+        used |= set(re.findall(r'"(utter_\w+)"', path.read_text(encoding="utf-8")))
+    for name in ("data/rules.yml", "data/stories.yml"):
+        used |= set(re.findall(r"action: (utter_\w+)", (ROOT / name).read_text()))
+    # Rasa sends utter_default itself (action_default_fallback); the form's
+    # questions are named after their slot (actions/form.py AskField).
+    used.add("utter_default")
+    used |= {
+        f"utter_ask_{slot}"
+        for slot in domain["forms"]["complaint_form"]["required_slots"]
+    }
+
+    assert set(domain["responses"]) - used == set()
