@@ -32,8 +32,18 @@ STATE = web.AppKey("state", Platforms)
 TASKS = web.AppKey("tasks", set)
 
 
+@web.middleware
+async def bad_json(request: web.Request, handler: Any) -> web.StreamResponse:
+    """A body that is not JSON is the caller's mistake: 400, not a crash."""
+    try:
+        return await handler(request)
+    except ValueError:
+        error = {"code": "bad_json", "message": "The body must be JSON."}
+        return web.json_response({"error": error}, status=400)
+
+
 def create_app(config: SimulatorConfig) -> web.Application:
-    app = web.Application(client_max_size=2 * 1024 * 1024)
+    app = web.Application(client_max_size=2 * 1024 * 1024, middlewares=[bad_json])
     app[CONFIG] = config
     app[STATE] = Platforms()
     app[TASKS] = set()

@@ -119,13 +119,21 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 15})
+        engine = sa.create_engine(
+            url,
+            connect_args={"timeout": 15, "check_same_thread": False},
+            poolclass=sa.pool.QueuePool,
+            pool_size=4,
+            max_overflow=4,
+        )
 
         @sa.event.listens_for(engine, "connect")
         def _pragmas(connection: Any, _record: Any) -> None:
             cursor = connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=15000")
+            # WAL with NORMAL: no fsync per commit; durable across a process crash.
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
         return engine

@@ -179,7 +179,8 @@ async def test_redelivery_storm_twenty_citizens(stack: Stack) -> None:
     assert stack.bot.overlaps == 0
     for n in range(20):
         replies = stack.sent("messenger", f"PSID_{3000 + n}")
-        assert len(replies) == 2
+        log = stack.messenger.store.sends("messenger", f"PSID_{3000 + n}")
+        assert len(replies) == 2, (replies, log)
 
 
 async def test_acknowledged_messages_survive_a_restart(sqlite_url: str) -> None:
