@@ -216,9 +216,10 @@ class ValidateComplaintForm(FormValidationAction):
         else:
             return result
 
-        if field == "consumer_id" and latest_intent(tracker) != "no_consumer_id":
+        if field == "consumer_id" and requested == field:
             if failure_count(tracker, field) < MAX_FAILURES:
-                # "No" to the consumer ID: first say where it is printed.
+                # "No" or "I don't know it" to the question itself: first say where
+                # it is printed, with "continue without it" as a quick reply.
                 result["validation_failures"] = _set_failure(
                     tracker, field, "unknown", MAX_FAILURES
                 )

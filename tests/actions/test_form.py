@@ -250,18 +250,49 @@ async def test_three_strikes_then_help_and_a_way_on(domain: dict) -> None:
 
 
 async def test_continue_without_the_consumer_id(domain: dict) -> None:
-    slots, said = await validate(
+    """ "I don't have it": first where to find it, then on without it."""
+    asked = {**LPG, "full_name": "A B", "requested_slot": "consumer_id"}
+    first, said_first = await validate(
         domain,
         text="mere paas number nahi hai",
         intent="no_consumer_id",
-        slots={**LPG, "full_name": "A B", "requested_slot": "consumer_id"},
+        slots=asked,
+        candidates={"skip_requested": True},
+        form_active=True,
+    )
+    current = {**asked, **first}
+    dispatcher = CollectingDispatcher()
+    await AskConsumerId().run(dispatcher, make_tracker(slots=current), domain)
+
+    second, said_second = await validate(
+        domain,
+        text="/no_consumer_id",
+        intent="no_consumer_id",
+        slots=current,
+        candidates={"skip_requested": True},
+        form_active=True,
+    )
+
+    assert first["requested_slot"] == "consumer_id"
+    assert responses(dispatcher) == ["utter_help_consumer_id"]
+    assert second["skipped_fields"] == ["consumer_id"]
+    assert second["consumer_id"] is None
+    assert second["requested_slot"] == "location"
+    assert said_second == ["utter_skipped_field"]
+
+
+async def test_no_consumer_number_said_early_skips_it(domain: dict) -> None:
+    slots, said = await validate(
+        domain,
+        text="mere paas consumer number nahi hai",
+        intent="no_consumer_id",
+        slots={**LPG, "requested_slot": "full_name"},
         candidates={"skip_requested": True},
         form_active=True,
     )
 
     assert slots["skipped_fields"] == ["consumer_id"]
-    assert slots["consumer_id"] is None
-    assert slots["requested_slot"] == "location"
+    assert slots["requested_slot"] == "full_name"
     assert said == ["utter_skipped_field"]
 
 
