@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from eseva import audit, lifecycle
+from eseva import audit, lifecycle, notifications
 from eseva.auth import Principal
 from eseva.errors import ApiError
 from eseva.models import Complaint, ComplaintEvent, Officer, utcnow
@@ -223,6 +223,8 @@ def change(
     target = patch.get("status")
     if target is not None:
         changes.append(_transition(session, complaint, patch, principal, router, now))
+        if not principal.is_service:
+            notifications.queue(session, complaint)
 
     priority = patch.get("priority")
     if priority is not None and priority != complaint.priority:

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from eseva import logs
-from eseva.api import audit, complaints, handoffs, officers
+from eseva.api import audit, complaints, handoffs, notifications, officers
 from eseva.config import Settings, get_settings
 from eseva.db import Database, run_migrations
 from eseva.errors import install_error_handlers
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(handoffs.router)
     app.include_router(officers.router)
     app.include_router(audit.router)
+    app.include_router(notifications.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

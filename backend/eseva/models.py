@@ -121,6 +121,9 @@ class Complaint(Base):
     history: Mapped[list[ComplaintEvent]] = relationship(
         back_populates="complaint", order_by="ComplaintEvent.id", lazy="selectin"
     )
+    notifications: Mapped[list[Notification]] = relationship(
+        order_by="Notification.id", viewonly=True
+    )
 
 
 class ComplaintEvent(Base):
@@ -138,6 +141,30 @@ class ComplaintEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     complaint: Mapped[Complaint] = relationship(back_populates="history")
+
+
+class Notification(Base):
+    """A status update the citizen is owed, waiting for a channel to deliver it.
+
+    Written in the transaction that changed the status (an outbox), so an update is
+    never lost nor sent for a change that did not happen. The channel writes the words
+    in the citizen's language; here are only the reference and the status.
+    """
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(16))
+    sender_id: Mapped[str] = mapped_column(String(128))
+    language: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(32))
+    delivery_status: Mapped[str] = mapped_column(String(16), index=True)
+    delivery_error: Mapped[str | None] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Handoff(Base):

@@ -21,6 +21,7 @@ TABLES = {
     "handoffs",
     "handoff_messages",
     "audit_log",
+    "notifications",
 }
 
 

@@ -87,6 +87,14 @@ class HistoryEntry(BaseModel):
     detail: dict[str, Any]
 
 
+class NotificationBrief(BaseModel):
+    id: int
+    status: str
+    delivery_status: str
+    delivery_error: str | None
+    created_at: datetime
+
+
 class ComplaintOut(BaseModel):
     reference: str
     status: str
@@ -113,6 +121,7 @@ class ComplaintOut(BaseModel):
     expected_by: datetime
     overdue: bool
     history: list[HistoryEntry] | None = None
+    notifications: list[NotificationBrief] | None = None
 
 
 class ComplaintPage(BaseModel):
@@ -154,6 +163,16 @@ def to_out(
 ) -> ComplaintOut:
     now = utcnow()
     officer = complaint.assigned_to
+    history = notices = None
+    if with_history:
+        history = [
+            HistoryEntry.model_validate(e, from_attributes=True)
+            for e in complaint.history
+        ]
+        notices = [
+            NotificationBrief.model_validate(n, from_attributes=True)
+            for n in complaint.notifications
+        ]
     return ComplaintOut(
         reference=complaint.reference,
         status=complaint.status,
@@ -183,12 +202,8 @@ def to_out(
         overdue=levels.is_overdue(
             complaint.status, complaint.created_at, complaint.priority, now
         ),
-        history=[
-            HistoryEntry.model_validate(e, from_attributes=True)
-            for e in complaint.history
-        ]
-        if with_history
-        else None,
+        history=history,
+        notifications=notices,
     )
 
 
