@@ -4,7 +4,7 @@
 # by the tests themselves.
 TEST_TARGETS += test-backend
 
-.PHONY: test-backend run-backend lint-backend backend-docs
+.PHONY: test-backend run-backend lint-backend backend-docs bench-backend
 
 test-backend: $(BACKEND_VENV)/.installed
 	PYTHONPATH=backend $(BACKEND_PY) -m pytest tests/backend -q -p no:cacheprovider \
@@ -21,3 +21,9 @@ lint-backend: $(BACKEND_VENV)/.installed
 # Print the state-machine table that docs/backend.md carries.
 backend-docs: $(BACKEND_VENV)/.installed
 	@PYTHONPATH=backend $(BACKEND_PY) -m eseva.lifecycle
+
+# Latency and throughput of creates and status reads, on a server it starts itself
+# (temporary SQLite; add BENCH_BACKEND_ARGS="--postgres postgresql+psycopg://...").
+BENCH_BACKEND_ARGS ?=
+bench-backend: $(BACKEND_VENV)/.installed
+	PYTHONPATH=backend $(BACKEND_PY) backend/tools/bench.py $(BENCH_BACKEND_ARGS)
