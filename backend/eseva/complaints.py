@@ -74,9 +74,10 @@ def find_by_key(session: Session, key: str) -> Complaint | None:
     return session.scalar(select(Complaint).where(Complaint.idempotency_key == key))
 
 
-def replay(existing: Complaint, body_hash: str) -> Outcome:
-    """The answer to a repeated idempotency key: the same complaint, or a 409."""
-    if existing.request_hash != body_hash:
+def replay(existing: Complaint, body_hash: str, principal: Principal) -> Outcome:
+    """The answer to a repeated idempotency key: the same complaint, or a 409 (also
+    when the caller may not see the complaint the key made)."""
+    if existing.request_hash != body_hash or not principal.can_see(existing.company):
         raise ApiError(
             409,
             "idempotency_conflict",
@@ -92,12 +93,14 @@ def create(
     key: str,
     body_hash: str,
     router: BrandRouter,
-    actor: str,
+    principal: Principal,
 ) -> Outcome:
     """File a complaint in the session's transaction (the caller commits)."""
     existing = find_by_key(session, key)
     if existing is not None:
-        return replay(existing, body_hash)
+        return replay(existing, body_hash, principal)
+
+    actor = principal.actor
 
     company = derive_company(fields, router)
     now = utcnow()

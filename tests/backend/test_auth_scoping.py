@@ -6,7 +6,15 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import ADMIN, SERVICE, file_complaint, make_officer, unique
+from conftest import (
+    ADMIN,
+    SERVICE,
+    complaint_body,
+    file_complaint,
+    key_headers,
+    make_officer,
+    unique,
+)
 
 
 @pytest.mark.parametrize(
@@ -211,3 +219,20 @@ def test_the_owner_question_is_for_the_service(
     url = "/api/conversations/messenger/PSID_1001/owner"
     assert client.get(url, headers=officers["IOCL"]["headers"]).status_code == 403
     assert client.get(url, headers=SERVICE).status_code == 200
+
+
+def test_a_replayed_key_does_not_reveal_another_companys_complaint(
+    client: TestClient, officers: dict
+) -> None:
+    body = complaint_body()
+    headers = key_headers()
+    first = client.post("/api/complaints", json=body, headers=headers)
+    replay = client.post(
+        "/api/complaints",
+        json=body,
+        headers=officers["HPCL"]["headers"]
+        | {"Idempotency-Key": headers["Idempotency-Key"]},
+    )
+    assert first.status_code == 201
+    assert replay.status_code == 409
+    assert first.json()["reference"] not in replay.text

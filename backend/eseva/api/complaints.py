@@ -230,14 +230,14 @@ def create_complaint(
     with db.reading() as session:
         existing = service.find_by_key(session, idempotency_key)
         if existing is not None:
-            outcome = service.replay(existing, body_hash)
+            outcome = service.replay(existing, body_hash, principal)
             response.status_code = 200
             return to_out(outcome.complaint, levels)
 
     try:
         with db.writing() as session:
             outcome = service.create(
-                session, fields, idempotency_key, body_hash, brands, principal.actor
+                session, fields, idempotency_key, body_hash, brands, principal
             )
             result = to_out(outcome.complaint, levels)
     except IntegrityError:
@@ -246,7 +246,7 @@ def create_complaint(
             existing = service.find_by_key(session, idempotency_key)
             if existing is None:
                 raise
-            outcome = service.replay(existing, body_hash)
+            outcome = service.replay(existing, body_hash, principal)
             result = to_out(outcome.complaint, levels)
 
     if not outcome.created:
@@ -351,13 +351,13 @@ def citizen_status(
     reference: ReferencePath,
     channel: Channel,
     sender_id: Annotated[str, Query(min_length=1, max_length=128)],
-    _principal: ServiceCaller,
+    principal: ServiceCaller,
     db: DatabaseDep,
     levels: LevelsDep,
 ) -> CitizenStatus:
     """What the citizen who filed the complaint may be told; nobody else."""
     with db.reading() as session:
-        complaint = service.get_visible(session, reference, _principal)
+        complaint = service.get_visible(session, reference, principal)
         if (complaint.channel, complaint.sender_id) != (channel, sender_id):
             raise service.not_found()
         expected = (

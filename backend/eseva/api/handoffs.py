@@ -314,7 +314,7 @@ def post_message(
             body.platform_message_id,
         )
         usernames = {principal.officer_id: principal.username or ""}
-        result = message_out(message, {k: v for k, v in usernames.items() if k})
+        result = message_out(message, usernames if principal.officer_id else {})
     if not created:
         response.status_code = 200
     else:
