@@ -111,3 +111,57 @@ def test_every_reply_is_used_by_a_rule_a_story_or_an_action(domain: dict) -> Non
     }
 
     assert set(domain["responses"]) - used == set()
+
+
+def test_emergency_cancel_and_officer_fill_no_slot_inside_the_form(
+    domain: dict,
+) -> None:
+    """A leak reported with a place in it still gets the safety steps first."""
+    ignored = domain["forms"]["complaint_form"]["ignored_intents"]
+
+    assert {"emergency", "cancel", "request_human"} <= set(ignored)
+
+
+async def test_rasa_fills_nothing_from_an_emergency_inside_the_form() -> None:
+    from rasa.core.actions.action import ActionExtractSlots
+    from rasa.core.channels import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasa_domain = Domain.load(str(ROOT / "domain.yml"))
+    entities = [{"entity": "location", "value": "Rohtak", "start": 20, "end": 26}]
+
+    def tracker_after(intent: str) -> DialogueStateTracker:
+        return DialogueStateTracker.from_events(
+            "citizen-1",
+            [
+                ActionExecuted("complaint_form"),
+                ActiveLoop("complaint_form"),
+                SlotSet("requested_slot", "full_name"),
+                ActionExecuted("action_listen"),
+                UserUttered(
+                    "gas leak ho raha hai Rohtak mein",
+                    {"name": intent, "confidence": 0.95},
+                    entities,
+                ),
+            ],
+            slots=rasa_domain.slots,
+        )
+
+    async def extracted(intent: str) -> dict:
+        action = ActionExtractSlots(None)
+        events = await action.run(
+            CollectingOutputChannel(),
+            TemplatedNaturalLanguageGenerator(rasa_domain.responses),
+            tracker_after(intent),
+            rasa_domain,
+        )
+        return {e.key: e.value for e in events if isinstance(e, SlotSet)}
+
+    assert await extracted("emergency") == {}
+    assert await extracted("inform") == {
+        "location": "Rohtak",
+        "full_name": "gas leak ho raha hai Rohtak mein",
+    }
