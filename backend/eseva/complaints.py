@@ -101,7 +101,6 @@ def create(
         return replay(existing, body_hash, principal)
 
     actor = principal.actor
-
     company = derive_company(fields, router)
     now = utcnow()
     # The counter first: on PostgreSQL its row lock orders concurrent creates, so
@@ -230,7 +229,8 @@ def change(
             notifications.queue(session, complaint)
 
     priority = patch.get("priority")
-    if priority is not None and priority != complaint.priority:
+    priority_changed = priority is not None and priority != complaint.priority
+    if priority_changed:
         if principal.is_service:
             raise ApiError(403, "forbidden", "Only an officer may change the priority.")
         complaint.history.append(
@@ -254,7 +254,7 @@ def change(
             complaint.reference,
             {"from": item.source, "to": item.target},
         )
-    if priority is not None:
+    if priority_changed:
         audit.record(
             session, principal.actor, "complaint.priority", complaint.reference, {}
         )
