@@ -203,8 +203,11 @@ def main(argv: list[str] | None = None) -> int:
         logger.error("held-out files missing: %s", ", ".join(missing))
         return 2
 
+    # The model names our components (bot.nlu....): import them from this checkout.
+    sys.path.insert(0, str(ROOT))
     from rasa.core.agent import Agent
 
+    logger.info("loading %s", args.model)
     agent = Agent.load(str(args.model))
     tallies = {
         lang: asyncio.run(evaluate(agent, lang, load_examples(path)))

@@ -4,6 +4,10 @@ Rasa 3.6's CountVectorsFeaturizer (`analyzer: word`) joins the tokens again and 
 scikit-learn split them with `re`'s `\\w`, which breaks Devanagari words apart at every
 vowel sign ("सिलेंडर" becomes letter fragments). This featurizer never re-splits: each
 token the tokenizer produced is one vocabulary entry, so Hindi words stay whole.
+
+Lookup tables of the training data (`- lookup: location`) add one column each, set on
+the tokens of any entry found as a whole token sequence. Rasa's RegexFeaturizer would
+wrap the entries in `re`'s `\\b`, which fails after a Devanagari vowel sign ("दिल्ली").
 """
 
 from __future__ import annotations
@@ -34,6 +38,24 @@ logger = logging.getLogger(__name__)
 ATTRIBUTES = (TEXT, ACTION_TEXT)
 DIGITS_TOKEN = "__digits__"
 _VOCABULARY_FILE = "vocabulary.json"
+
+
+def lookup_key(text: str) -> str:
+    """A token or lookup word as lookup tables compare them: NFC, case-folded."""
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def _lookup_entries(table: dict[str, Any]) -> set[tuple[str, ...]]:
+    """The entries of one lookup table of the training data, as word tuples."""
+    elements = table.get("elements") or []
+    if isinstance(elements, str):
+        with open(elements, encoding="utf-8") as lines:
+            elements = [line.strip() for line in lines]
+    return {
+        tuple(lookup_key(word) for word in str(entry).split())
+        for entry in elements
+        if str(entry).strip()
+    }
 
 
 def token_key(text: str, lowercase: bool = True) -> str:
@@ -79,16 +101,24 @@ class WholeWordFeaturizer(SparseFeaturizer, GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
         vocabulary: dict[str, int] | None = None,
+        lookups: dict[str, set[tuple[str, ...]]] | None = None,
     ) -> None:
         super().__init__(execution_context.node_name, config)
         self._model_storage = model_storage
         self._resource = resource
         self._vocabulary: dict[str, int] = vocabulary or {}
+        self._lookups: dict[str, set[tuple[str, ...]]] = lookups or {}
 
     @property
     def vocabulary(self) -> dict[str, int]:
         """Word -> feature column."""
         return dict(self._vocabulary)
+
+    @property
+    def lookup_columns(self) -> dict[str, int]:
+        """Lookup table name -> feature column (after the vocabulary's)."""
+        size = len(self._vocabulary)
+        return {name: size + i for i, name in enumerate(sorted(self._lookups))}
 
     @classmethod
     def create(
@@ -115,11 +145,26 @@ class WholeWordFeaturizer(SparseFeaturizer, GraphComponent):
         min_count = int(self._config["min_count"])
         words = sorted(word for word, count in counts.items() if count >= min_count)
         self._vocabulary = {word: column for column, word in enumerate(words)}
-        logger.debug("whole-word vocabulary: %d words", len(self._vocabulary))
+        self._lookups = {}
+        for table in training_data.lookup_tables:
+            entries = _lookup_entries(table)
+            self._lookups.setdefault(table["name"], set()).update(entries)
+        logger.debug(
+            "whole-word vocabulary: %d words, %d lookup tables",
+            len(self._vocabulary),
+            len(self._lookups),
+        )
 
+        stored = {
+            "vocabulary": self._vocabulary,
+            "lookups": {
+                name: sorted(" ".join(entry) for entry in entries)
+                for name, entries in self._lookups.items()
+            },
+        }
         with self._model_storage.write_to(self._resource) as directory:
             (directory / _VOCABULARY_FILE).write_text(
-                json.dumps(self._vocabulary, ensure_ascii=False), encoding="utf-8"
+                json.dumps(stored, ensure_ascii=False), encoding="utf-8"
             )
         return self._resource
 
@@ -136,11 +181,22 @@ class WholeWordFeaturizer(SparseFeaturizer, GraphComponent):
         try:
             with model_storage.read_from(resource) as directory:
                 text = (directory / _VOCABULARY_FILE).read_text(encoding="utf-8")
-                vocabulary = json.loads(text)
+                stored = json.loads(text)
         except (ValueError, FileNotFoundError):
             logger.warning("no vocabulary in the model: whole-word features are off")
-            vocabulary = {}
-        return cls(config, model_storage, resource, execution_context, vocabulary)
+            stored = {}
+        lookups = {
+            name: {tuple(entry.split()) for entry in entries}
+            for name, entries in stored.get("lookups", {}).items()
+        }
+        return cls(
+            config,
+            model_storage,
+            resource,
+            execution_context,
+            stored.get("vocabulary", {}),
+            lookups,
+        )
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Featurizes the training examples in place."""
@@ -153,22 +209,42 @@ class WholeWordFeaturizer(SparseFeaturizer, GraphComponent):
             return messages
         for message in messages:
             for attribute in ATTRIBUTES:
-                keys = self._keys(message, attribute)
-                if keys:
-                    sequence, sentence = self._features(keys)
+                tokens = message.get(TOKENS_NAMES[attribute]) or []
+                if tokens:
+                    sequence, sentence = self._features(
+                        [token.text for token in tokens]
+                    )
                     self.add_features_to_message(sequence, sentence, attribute, message)
         return messages
 
+    def _lookup_hits(self, texts: list[str]) -> list[tuple[int, int]]:
+        """(row, column) of every token inside a lookup entry."""
+        words = [lookup_key(text) for text in texts]
+        hits = []
+        for name, column in self.lookup_columns.items():
+            entries = self._lookups[name]
+            for length in {len(entry) for entry in entries}:
+                for start in range(len(words) - length + 1):
+                    if tuple(words[start : start + length]) in entries:
+                        hits.extend(
+                            (row, column) for row in range(start, start + length)
+                        )
+        return sorted(set(hits))
+
     def _features(
-        self, keys: list[str]
+        self, texts: list[str]
     ) -> tuple[scipy.sparse.coo_matrix, scipy.sparse.coo_matrix]:
-        size = len(self._vocabulary)
+        keys = [token_key(text, self._config["lowercase"]) for text in texts]
+        size = len(self._vocabulary) + len(self._lookups)
         rows, columns = [], []
         for row, key in enumerate(keys):
             column = self._vocabulary.get(key)
             if column is not None:
                 rows.append(row)
                 columns.append(column)
+        for row, column in self._lookup_hits(texts):
+            rows.append(row)
+            columns.append(column)
 
         ones = np.ones(len(rows))
         sequence = scipy.sparse.coo_matrix(

@@ -28,14 +28,19 @@ def normalised(text: str) -> str:
 
 
 def contract_intents() -> set[str]:
-    """The intent names of the NLU contract table in docs/architecture.md."""
+    """The typed intents of the NLU contract table in docs/architecture.md.
+
+    Rows "sent only by the channel connectors" (a photo, a location pin) name intents
+    that arrive as `/intent` payloads and are never typed: they need no examples.
+    """
     text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     section = text.split("## NLU contract", 1)[1].split("Entities:", 1)[0]
-    first_cells = [
-        line.split("|")[1] for line in section.splitlines() if line.startswith("| `")
-    ]
+    rows = [line.split("|") for line in section.splitlines() if line.startswith("| `")]
     return {
-        name for cell in first_cells for name in regex.findall(r"`([a-z_]+)`", cell)
+        name
+        for row in rows
+        if "sent only by the channel connectors" not in row[2]
+        for name in regex.findall(r"`([a-z_]+)`", row[1])
     }
 
 

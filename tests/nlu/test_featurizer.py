@@ -115,3 +115,24 @@ def test_min_count_drops_rare_words(tokenize, model_storage, resource, context):
     featurizer.train(TrainingData([tokenize("गैस नहीं आई"), tokenize("गैस कब आएगी")]))
 
     assert set(featurizer.vocabulary) == {"गैस"}
+
+
+def test_lookup_tables_mark_whole_entries(tokenize, model_storage, resource, context):
+    featurizer = WholeWordFeaturizer.create(
+        WholeWordFeaturizer.get_default_config(), model_storage, resource, context
+    )
+    data = TrainingData(
+        [tokenize("main Hisar se hoon", intent="inform")],
+        lookup_tables=[{"name": "location", "elements": ["दिल्ली", "Gomti Nagar"]}],
+    )
+    featurizer.train(data)
+    loaded = WholeWordFeaturizer.load(
+        WholeWordFeaturizer.get_default_config(), model_storage, resource, context
+    )
+    message = tokenize("मैं दिल्ली से, gomti nagar lucknow, nagar")
+    loaded.process([message])
+
+    column = loaded.lookup_columns["location"]
+    rows = message.get_sparse_features(TEXT)[0].features.toarray()
+    assert rows.shape[1] == len(loaded.vocabulary) + 1
+    assert rows[:, column].tolist() == [0, 1, 0, 1, 1, 0, 0]

@@ -73,3 +73,23 @@ def test_component_skips_messages_without_text():
     LanguageDetector().process([message])
 
     assert message.get("language") is None
+
+
+@pytest.mark.parametrize("language", ["en", "hi", "hi-Latn"])
+def test_heldout_messages_are_read_in_their_language(language):
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
+    from .conftest import HERE
+
+    texts = [
+        example.get("text")
+        for example in RasaYAMLReader()
+        .read(HERE / f"heldout-{language}.yml")
+        .training_examples
+    ]
+    guesses = [detect_language(text) for text in texts]
+
+    sure = [guess for guess in guesses if guess.confidence >= SURE]
+    assert all(guess.language == language for guess in sure)
+    right = sum(guess.language == language for guess in guesses)
+    assert right >= 0.9 * len(texts)
