@@ -7,7 +7,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from eseva import logs
 from eseva.api import audit, complaints, handoffs, notifications, officers
@@ -59,11 +61,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(notifications.router)
 
     @app.get("/healthz", tags=["health"])
-    def healthz() -> dict[str, str]:
-        """Alive and the database answers."""
-        with app.state.db.reading() as session:
-            session.execute(text("SELECT 1"))
-        return {"status": "ok"}
+    def healthz() -> JSONResponse:
+        """200 when the database answers, 503 when it does not."""
+        try:
+            with app.state.db.reading() as session:
+                session.execute(text("SELECT 1"))
+        except SQLAlchemyError as error:
+            logger.error(
+                "health: the database does not answer (%s)", type(error).__name__
+            )
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
 
     return app
 

@@ -73,3 +73,23 @@ def test_python_m_eseva_serves_with_a_new_sqlite_file(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+def test_health_says_unavailable_when_the_database_is_gone(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from conftest import settings_for
+    from eseva.db import Database
+    from eseva.main import create_app
+
+    app = create_app(settings_for(f"sqlite:///{tmp_path / 'gone.db'}"))
+    with TestClient(app) as client:
+        assert client.get("/healthz").status_code == 200
+        app.state.db.dispose()
+        # Nothing listens on this loopback port: the database is "down".
+        app.state.db = Database(
+            f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/x"
+        )
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable"}
