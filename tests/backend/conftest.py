@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 import threading
 import time
 import uuid
@@ -18,11 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT / "backend") not in sys.path:
-    sys.path.insert(0, str(ROOT / "backend"))
-
 import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
@@ -31,6 +25,7 @@ from sqlalchemy.engine import make_url
 from eseva.config import Settings
 from eseva.main import create_app
 
+ROOT = Path(__file__).resolve().parents[2]
 SERVICE_TOKEN = "test-service-token"
 ADMIN_TOKEN = "test-admin-token"
 SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
