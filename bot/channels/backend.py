@@ -22,6 +22,16 @@ MESSAGE_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
+class OfficerReply:
+    """An officer's reply stored in the backend, waiting for the channel to send it."""
+
+    handoff_id: Any
+    message_id: int
+    sender_id: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Owner:
     owner: str = BOT
     handoff_id: Any = None
@@ -91,6 +101,58 @@ class BackendClient:
         if outcome.status == 409:
             return ENDED
         return FAILED
+
+    async def pending_officer_replies(self, channel: str) -> list[OfficerReply]:
+        """Officers' replies waiting to be sent, for handoffs an officer holds."""
+        if not self.base_url:
+            return []
+        url = (
+            f"{self.base_url}/api/handoffs?channel={channel}&status=assigned&limit=200"
+        )
+        outcome = await call_with_retries(
+            lambda: self._call("GET", url), self.policy, f"{channel} handoff list"
+        )
+        if not outcome.ok or not isinstance(outcome.data, dict):
+            return []
+        replies: list[OfficerReply] = []
+        for handoff in outcome.data.get("items") or []:
+            handoff_id = handoff.get("id")
+            messages_url = (
+                f"{self.base_url}/api/handoffs/{handoff_id}/messages"
+                "?direction=officer&delivery_status=pending"
+            )
+            listed = await call_with_retries(
+                lambda url=messages_url: self._call("GET", url),
+                self.policy,
+                f"pending replies of handoff {handoff_id}",
+            )
+            if not listed.ok or not isinstance(listed.data, list):
+                continue
+            for message in sorted(listed.data, key=lambda m: m.get("id", 0)):
+                replies.append(
+                    OfficerReply(
+                        handoff_id=handoff_id,
+                        message_id=message["id"],
+                        sender_id=str(handoff.get("sender_id")),
+                        text=str(message.get("text") or ""),
+                    )
+                )
+        return replies
+
+    async def report_delivery(
+        self, reply: OfficerReply, sent: bool, error_code: str | None
+    ) -> bool:
+        """Tell the backend what the platform did with an officer's reply."""
+        url = f"{self.base_url}/api/handoffs/{reply.handoff_id}/messages/{reply.message_id}"
+        body: dict[str, Any] = {"delivery_status": "sent" if sent else "failed"}
+        if not sent:
+            body["delivery_error"] = (error_code or "send_failed")[:200]
+        outcome = await call_with_retries(
+            lambda: self._call("PATCH", url, body),
+            self.policy,
+            f"delivery report of handoff {reply.handoff_id} message {reply.message_id}",
+        )
+        return outcome.ok
 
     def _call(self, method: str, url: str, body: Any = None) -> Outcome:
         try:

@@ -23,6 +23,7 @@ from bot.channels.delivery import DeliveryResult
 from bot.channels.http import RetryPolicy
 from bot.channels.messenger_client import MessengerClient, window_decision
 from bot.channels.messenger_events import CHANNEL, parse_delivery
+from bot.channels.officer_replies import OfficerReplies
 from bot.channels.outbox import Outgoing
 from bot.channels.runtime import ChannelRuntime
 from bot.channels.settings import (
@@ -113,6 +114,9 @@ class MessengerInput(InputChannel):
             self.client,
             common.queue_idle_seconds,
         )
+        self.officer_replies = OfficerReplies(
+            CHANNEL, self.runtime.backend, self.send_text, common.officer_poll_seconds
+        )
 
     def get_output_channel(self) -> OutputChannel:
         return self.runtime.output_channel()
@@ -157,6 +161,11 @@ class MessengerInput(InputChannel):
         @hook.listener("after_server_start")
         async def recover(_app: Any, _loop: Any) -> None:
             self.runtime.recover()
+            self.officer_replies.start()
+
+        @hook.listener("before_server_stop")
+        async def stop(_app: Any, _loop: Any) -> None:
+            await self.officer_replies.stop()
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

@@ -58,6 +58,7 @@ class CommonSettings:
     max_retry_wait: float
     retry_backoff: float
     queue_idle_seconds: float
+    officer_poll_seconds: float = 2.0
 
     @classmethod
     def from_env(cls) -> "CommonSettings":
@@ -71,4 +72,5 @@ class CommonSettings:
             max_retry_wait=env_float("ESEVA_CHANNELS_MAX_RETRY_WAIT", 900.0),
             retry_backoff=env_float("ESEVA_CHANNELS_RETRY_BACKOFF", 2.0),
             queue_idle_seconds=env_float("ESEVA_CHANNELS_QUEUE_IDLE", 60.0),
+            officer_poll_seconds=env_float("ESEVA_CHANNELS_OFFICER_POLL", 2.0),
         )

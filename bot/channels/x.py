@@ -20,6 +20,7 @@ from bot.channels import store as states
 from bot.channels.backend import BackendClient
 from bot.channels.delivery import DeliveryResult
 from bot.channels.http import RetryPolicy
+from bot.channels.officer_replies import OfficerReplies
 from bot.channels.outbox import Outgoing
 from bot.channels.public_replies import public_reply
 from bot.channels.runtime import ChannelRuntime
@@ -117,6 +118,9 @@ class XInput(InputChannel):
             common.queue_idle_seconds,
         )
         self.runtime.extra_handlers[Mention.__name__] = self._answer_mention
+        self.officer_replies = OfficerReplies(
+            CHANNEL, self.runtime.backend, self.send_text, common.officer_poll_seconds
+        )
 
     def get_output_channel(self) -> OutputChannel:
         return self.runtime.output_channel()
@@ -157,6 +161,11 @@ class XInput(InputChannel):
         @hook.listener("after_server_start")
         async def recover(_app: Any, _loop: Any) -> None:
             self.runtime.recover()
+            self.officer_replies.start()
+
+        @hook.listener("before_server_stop")
+        async def stop(_app: Any, _loop: Any) -> None:
+            await self.officer_replies.stop()
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

@@ -126,12 +126,19 @@ class FakeBackend:
         self.owners: dict[tuple[str, str], dict[str, Any]] = {}
         self.relayed: list[dict[str, Any]] = []
         self.ended: set[str] = set()
+        self.handoffs: list[dict[str, Any]] = []
+        self.messages: dict[str, list[dict[str, Any]]] = {}
         self.owner_calls = 0
         self.app = web.Application()
         self.app.add_routes(
             [
                 web.get("/api/conversations/{channel}/{sender}/owner", self.owner),
                 web.post("/api/handoffs/{handoff_id}/messages", self.relay),
+                web.get("/api/handoffs", self.list_handoffs),
+                web.get("/api/handoffs/{handoff_id}/messages", self.list_messages),
+                web.patch(
+                    "/api/handoffs/{handoff_id}/messages/{message_id}", self.delivery
+                ),
             ]
         )
 
@@ -147,6 +154,43 @@ class FakeBackend:
             key, {"owner": "bot", "handoff_id": None, "officer": None}
         )
         return web.json_response(body)
+
+    async def list_handoffs(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return web.json_response({"error": {"code": "unauthorized"}}, status=401)
+        items = [
+            h
+            for h in self.handoffs
+            if h["channel"] == request.query.get("channel", h["channel"])
+            and h["status"] == request.query.get("status", h["status"])
+        ]
+        return web.json_response({"items": items})
+
+    async def list_messages(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return web.json_response({"error": {"code": "unauthorized"}}, status=401)
+        items = [
+            m
+            for m in self.messages.get(request.match_info["handoff_id"], [])
+            if m["direction"] == request.query.get("direction", m["direction"])
+            and m["delivery_status"]
+            == request.query.get("delivery_status", m["delivery_status"])
+        ]
+        return web.json_response(items)
+
+    async def delivery(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return web.json_response({"error": {"code": "unauthorized"}}, status=401)
+        body = await request.json()
+        for message in self.messages.get(request.match_info["handoff_id"], []):
+            if str(message["id"]) != request.match_info["message_id"]:
+                continue
+            if message["delivery_status"] != "pending":
+                return web.json_response({"error": {"code": "illegal"}}, status=409)
+            message["delivery_status"] = body["delivery_status"]
+            message["delivery_error"] = body.get("delivery_error")
+            return web.json_response(message)
+        return web.json_response({"error": {"code": "not_found"}}, status=404)
 
     async def relay(self, request: web.Request) -> web.Response:
         if not self._authorised(request):
@@ -218,7 +262,9 @@ def _pending(simulator: web.Application) -> bool:
     return any(not task.done() for task in simulator[TASKS])
 
 
-async def start_stack(database_url: str, quick_replies: bool = False) -> Stack:
+async def start_stack(
+    database_url: str, quick_replies: bool = False, officer_poll: float = 0.0
+) -> Stack:
     Sanic.test_mode = True
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
 
@@ -260,6 +306,7 @@ async def start_stack(database_url: str, quick_replies: bool = False) -> Stack:
         max_retry_wait=30,
         retry_backoff=0.2,
         queue_idle_seconds=2,
+        officer_poll_seconds=officer_poll,
     )
     x_input = XInput(
         XSettings(

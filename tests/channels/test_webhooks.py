@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 
 import pytest
 
@@ -309,3 +310,73 @@ async def test_media_is_relayed_as_lines_and_a_closed_handoff_returns_to_the_bot
     assert [t.text for t in stack.bot.turns] == ["thanks"]
     assert stack.messenger.store.state("messenger", "m_R3") == states.ANSWERED
     assert stack.messenger.store.state("messenger", "m_R4") == states.IGNORED
+
+
+async def test_officer_replies_are_sent_and_reported(sqlite_url: str) -> None:
+    """Pending officer replies go out as human messages (HUMAN_AGENT after 24 h),
+    once; what happened is reported to the backend, failures with the reason."""
+    stack = await start_stack(sqlite_url, officer_poll=0.2)
+    try:
+        now = time.time()
+        store = stack.messenger.store
+        store.note_inbound("messenger", "PSID_1001", now - 30 * 3600)
+        store.note_inbound("messenger", "PSID_1002", now - 8 * 24 * 3600)
+        backend = stack.backend
+        backend.handoffs = [
+            {
+                "id": 7,
+                "channel": "messenger",
+                "sender_id": "PSID_1001",
+                "status": "assigned",
+            },
+            {
+                "id": 8,
+                "channel": "messenger",
+                "sender_id": "PSID_1002",
+                "status": "assigned",
+            },
+            {"id": 9, "channel": "x", "sender_id": "2001", "status": "assigned"},
+            {"id": 10, "channel": "x", "sender_id": "2002", "status": "waiting"},
+        ]
+        for handoff_id in ("7", "8", "9", "10"):
+            backend.messages[handoff_id] = [
+                {
+                    "id": 1,
+                    "direction": "citizen",
+                    "text": "hello?",
+                    "delivery_status": "received",
+                },
+                {
+                    "id": 2,
+                    "direction": "officer",
+                    "text": f"Officer reply {handoff_id}",
+                    "delivery_status": "pending",
+                },
+            ]
+        for _ in range(100):
+            await asyncio.sleep(0.1)
+            states_now = [
+                backend.messages[h][1]["delivery_status"] for h in ("7", "8", "9")
+            ]
+            if "pending" not in states_now:
+                break
+        await asyncio.sleep(0.5)  # another poll or two: nothing goes out twice
+
+        assert backend.messages["7"][1]["delivery_status"] == "sent"
+        assert backend.messages["8"][1] == {
+            **backend.messages["8"][1],
+            "delivery_status": "failed",
+            "delivery_error": "outside_human_agent_window",
+        }
+        assert backend.messages["9"][1]["delivery_status"] == "sent"
+        assert backend.messages["10"][1]["delivery_status"] == "pending"
+        [tagged] = stack.sent("messenger", "PSID_1001")
+        assert tagged["body"]["messaging_type"] == "MESSAGE_TAG"
+        assert tagged["body"]["tag"] == "HUMAN_AGENT"
+        assert tagged["body"]["message"]["text"] == "Officer reply 7"
+        assert stack.sent("messenger", "PSID_1002", ok=False) == []
+        [dm] = stack.sent("x", "2001")
+        assert dm["body"] == {"text": "Officer reply 9"}
+        assert stack.sent("x", "2002") == []
+    finally:
+        await stop_stack(stack)
