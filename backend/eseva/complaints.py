@@ -16,7 +16,7 @@ from eseva import audit, lifecycle, notifications
 from eseva.auth import Principal
 from eseva.errors import ApiError
 from eseva.models import Complaint, ComplaintEvent, Officer, utcnow
-from eseva.references import next_reference, normalise_reference
+from eseva.references import next_reference, normalise_reference, reference_year
 from eseva.routing import BrandRouter
 from eseva.sla import ServiceLevels
 from eseva.vocab import KEROSENE_COMPANY, MINISTRY
@@ -105,7 +105,7 @@ def create(
     now = utcnow()
     # The counter first: on PostgreSQL its row lock orders concurrent creates, so
     # the duplicate check below sees every complaint committed before this one.
-    reference = next_reference(session, now.year)
+    reference = next_reference(session, reference_year(now))
     original = _open_original(
         session, fields.get("consumer_id"), fields["category"], company
     )

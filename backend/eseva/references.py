@@ -8,12 +8,22 @@ which also orders concurrent creates (the duplicate check relies on this).
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from eseva.models import ReferenceCounter
 
 PREFIX = "MOPNG"
+INDIA = ZoneInfo("Asia/Kolkata")
+
+
+def reference_year(moment: datetime) -> int:
+    """The year in India at `moment`: a complaint filed at 00:30 IST on 1 January
+    belongs to the new year, though it is still 31 December in UTC."""
+    return moment.astimezone(INDIA).year
 
 
 def format_reference(year: int, number: int) -> str:

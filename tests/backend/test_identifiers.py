@@ -1,10 +1,14 @@
-"""Consumer IDs are normalised (digits only) and validated (domain.md §2)."""
+"""Consumer IDs are normalised (digits only) and validated (domain.md §2);
+references are numbered by the year in India."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import pytest
 
 from eseva.identifiers import IdentifierError, normalise_consumer_id, normalise_digits
+from eseva.references import format_reference, reference_year
 
 
 @pytest.mark.parametrize(
@@ -53,3 +57,10 @@ def test_leading_zeros_survive() -> None:
 
 def test_normalise_digits_keeps_other_text() -> None:
     assert normalise_digits("MOPNG २०२६") == "MOPNG2026"
+
+
+def test_the_reference_year_is_indias() -> None:
+    new_year_in_india = datetime(2026, 12, 31, 19, 0, tzinfo=UTC)  # 00:30 IST
+    assert reference_year(new_year_in_india) == 2027
+    assert reference_year(datetime(2026, 12, 31, 18, 0, tzinfo=UTC)) == 2026
+    assert format_reference(2027, 42) == "MOPNG-2027-000042"
