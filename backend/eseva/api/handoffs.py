@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -262,33 +263,34 @@ def get_handoff(
         return _with_messages(session, handoff, levels)
 
 
-def _action(action: str):
+def _action_route(rule: service.HandoffTransition) -> Callable[..., HandoffOut]:
+    """The endpoint of one row of the handoff table."""
+
     def endpoint(
         handoff_id: HandoffId, principal: AnyCaller, db: DatabaseDep, levels: LevelsDep
     ) -> HandoffOut:
         with db.writing() as session:
-            before = service.get_visible(session, handoff_id, principal).status
-            handoff = service.act(session, handoff_id, action, principal)
+            handoff = service.act(session, handoff_id, rule.action, principal)
             result = handoff_out(handoff, levels)
         log_state_change(
-            "handoff", str(handoff_id), before, result.status, principal.actor
+            "handoff", str(handoff_id), rule.source, rule.target, principal.actor
         )
         return result
 
-    endpoint.__name__ = f"{action}_handoff"
+    endpoint.__name__ = f"{rule.action}_handoff"
     endpoint.__doc__ = (
-        f"{action.capitalize()} the handoff (see the table in docs/backend.md)."
+        f"{rule.source} -> {rule.target}, by the {rule.who} (docs/backend.md)."
     )
     return endpoint
 
 
-for _name in ("claim", "return", "close", "cancel", "timeout"):
+for _rule in service.HANDOFF_TRANSITIONS:
     router.add_api_route(
-        f"/api/handoffs/{{handoff_id}}/{_name}",
-        _action(_name),
+        f"/api/handoffs/{{handoff_id}}/{_rule.action}",
+        _action_route(_rule),
         methods=["POST"],
         response_model=HandoffOut,
-        name=f"{_name}_handoff",
+        name=f"{_rule.action}_handoff",
     )
 
 
