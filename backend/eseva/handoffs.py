@@ -19,6 +19,7 @@ from eseva import audit
 from eseva.auth import Principal
 from eseva.errors import ApiError
 from eseva.models import Complaint, Handoff, HandoffMessage, utcnow
+from eseva.references import normalise_reference
 from eseva.routing import BrandRouter
 from eseva.vocab import KEROSENE_COMPANY
 
@@ -32,7 +33,7 @@ class HandoffTransition:
     action: str
     source: str
     target: str
-    who: str  # "officer", "assigned officer", "service", "service or admin"
+    who: str  # officer | service | service or admin | assigned officer or admin
 
 
 HANDOFF_TRANSITIONS: tuple[HandoffTransition, ...] = (
@@ -115,6 +116,8 @@ def open_handoff(
         return existing, False
 
     now = utcnow()
+    reference = fields.get("complaint_reference")
+    reference = normalise_reference(reference) if reference else None
     handoff = Handoff(
         channel=fields["channel"],
         sender_id=fields["sender_id"],
@@ -122,10 +125,8 @@ def open_handoff(
         reason=fields["reason"],
         priority=fields["priority"],
         language=fields["language"],
-        complaint_reference=fields.get("complaint_reference"),
-        company=derive_company(
-            session, fields["collected"], fields.get("complaint_reference"), router
-        ),
+        complaint_reference=reference,
+        company=derive_company(session, fields["collected"], reference, router),
         collected=fields["collected"],
         active_key=active_key(fields["channel"], fields["sender_id"]),
         created_at=now,
