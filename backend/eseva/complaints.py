@@ -186,6 +186,11 @@ def list_query(
         value = filters.get(name)
         if value is not None:
             statement = statement.where(getattr(Complaint, name) == value)
+    assigned_to = filters.get("assigned_to")
+    if assigned_to is not None:
+        statement = statement.join(Complaint.assigned_to).where(
+            Officer.username == assigned_to
+        )
     overdue = filters.get("overdue")
     if overdue is not None:
         condition = _overdue_condition(levels, now)

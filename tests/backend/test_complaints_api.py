@@ -260,3 +260,24 @@ def test_optional_fields_may_be_null_or_absent(client: TestClient) -> None:
     assert response.status_code == 201, response.text
     assert response.json()["description"] == ""
     assert response.json()["company"] is None
+
+
+def test_an_officer_lists_what_is_assigned_to_them(
+    client: TestClient, officers: dict
+) -> None:
+    sender = unique("PSID")
+    mine = file_complaint(client, sender_id=sender)
+    file_complaint(client, sender_id=sender)
+    me = officers["IOCL"]
+    client.patch(
+        f"/api/complaints/{mine['reference']}",
+        json={"status": "assigned"},
+        headers=me["headers"],
+    )
+    listed = client.get(
+        "/api/complaints",
+        params={"sender_id": sender, "assigned_to": me["username"]},
+        headers=me["headers"],
+    ).json()
+    assert [item["reference"] for item in listed["items"]] == [mine["reference"]]
+    assert listed["total"] == 1

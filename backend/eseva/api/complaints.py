@@ -270,6 +270,7 @@ def list_complaints(
     company: Annotated[str | None, Query(max_length=32)] = None,
     category: Category | None = None,
     priority: Priority | None = None,
+    assigned_to: Annotated[str | None, Query(max_length=64)] = None,
     overdue: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
@@ -282,6 +283,7 @@ def list_complaints(
         "company": company,
         "category": category,
         "priority": priority,
+        "assigned_to": assigned_to,
         "overdue": overdue,
     }
     statement = service.list_query(principal, filters, levels, utcnow())
