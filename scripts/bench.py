@@ -277,7 +277,7 @@ def main(argv: list[str]) -> int:
             print("starting the stack on free ports (about 30 s) ...", flush=True)
             with scratch.stack:
                 try:
-                    scratch.stack.start()
+                    scratch.stack.start(timeouts=stack.start_timeouts(settings))
                 except stack.StackError as error:
                     print(f"error: {error.describe()}", file=sys.stderr)
                     return 1

@@ -48,6 +48,10 @@ def print_ready(service: stack.Service) -> None:
     )
 
 
+def print_waiting(names: list[str], elapsed: float) -> None:
+    print(f"  ... still starting: {', '.join(names)} ({elapsed:.0f} s)", flush=True)
+
+
 def curl_example(rasa_port: int) -> str:
     body = '{"sender": "demo-citizen", "message": "mera cylinder nahi aaya"}'
     return (
@@ -121,7 +125,11 @@ def main(argv: list[str]) -> int:
     names = ", ".join(s.name for s in services)
     print(f"starting {names} (Rasa takes about 30 s); logs in var/log/", flush=True)
     try:
-        running.start(on_ready=print_ready)
+        running.start(
+            on_ready=print_ready,
+            timeouts=stack.start_timeouts(settings),
+            on_waiting=print_waiting,
+        )
         print(
             f"ready: the bot answers on http://127.0.0.1:{ports.rasa} "
             "(Ctrl-C stops everything). Try:",

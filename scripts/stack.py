@@ -37,10 +37,25 @@ DEFAULT_MODEL = ROOT / "models" / "eseva.tar.gz"
 SIMULATOR_MAIN = ROOT / "simulator" / "__main__.py"
 
 # Seconds a service may take to answer its health check after it was started.
-# Rasa loads TensorFlow and the model: about 30 s on an idle 2-core machine.
-START_TIMEOUTS = {"backend": 60.0, "actions": 90.0, "rasa": 240.0, "simulator": 60.0}
+# Rasa loads TensorFlow and the model: about 30 s on an idle 2-core machine, minutes
+# on a busy one (ESEVA_RASA_START_TIMEOUT raises its limit).
+START_TIMEOUTS = {"backend": 60.0, "actions": 90.0, "rasa": 300.0, "simulator": 60.0}
+
+
+def start_timeouts(settings: dict[str, str]) -> dict[str, float]:
+    """START_TIMEOUTS with Rasa's limit from ESEVA_RASA_START_TIMEOUT when set."""
+    timeouts = dict(START_TIMEOUTS)
+    raw = settings.get("ESEVA_RASA_START_TIMEOUT", "")
+    try:
+        timeouts["rasa"] = float(raw) if raw else timeouts["rasa"]
+    except ValueError:
+        raise SystemExit(f"ESEVA_RASA_START_TIMEOUT={raw!r} is not seconds") from None
+    return timeouts
+
+
 STOP_TIMEOUT = 10.0
 HEALTH_POLL_SECONDS = 0.5
+WAITING_NOTE_SECONDS = 30.0
 LOG_TAIL_LINES = 30
 
 
@@ -383,19 +398,25 @@ class Stack:
         self,
         on_ready: Callable[[Service], None] | None = None,
         timeouts: dict[str, float] | None = None,
+        on_waiting: Callable[[list[str], float], None] | None = None,
     ) -> None:
         """Start every service, then wait until each answers its health check.
 
         Raises StackError naming the first service that exits or stays unhealthy
         past its timeout; the caller stops the rest (or leaves the `with` block).
+        on_waiting gets the names still starting every WAITING_NOTE_SECONDS.
         """
         timeouts = {**START_TIMEOUTS, **(timeouts or {})}
         for service in self.services:
             self._launch(service)
 
         started = time.monotonic()
+        next_note = started + WAITING_NOTE_SECONDS
         waiting = list(self.services)
         while waiting:
+            if on_waiting and time.monotonic() >= next_note:
+                on_waiting([s.name for s in waiting], time.monotonic() - started)
+                next_note += WAITING_NOTE_SECONDS
             for service in list(waiting):
                 self._raise_if_exited(service)
                 if is_healthy(service.url + service.health_path):

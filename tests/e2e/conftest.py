@@ -25,6 +25,9 @@ from .faultproxy import FaultProxy  # noqa: E402
 from .runner import Target  # noqa: E402
 
 START_ATTEMPTS = 2  # a second try on fresh ports if another process took one
+# A test run may share the machine with other suites: give Rasa ten minutes unless
+# ESEVA_RASA_START_TIMEOUT says otherwise.
+RASA_START_TIMEOUT = float(os.environ.get("ESEVA_RASA_START_TIMEOUT") or 600)
 # Another trained model (e.g. one trained into a scratch directory) for a local run.
 MODEL = Path(os.environ.get("ESEVA_E2E_MODEL") or stack.DEFAULT_MODEL)
 
@@ -57,7 +60,7 @@ def _start(runtime_dir: Path) -> tuple[stack.ScratchStack, FaultProxy]:
         with_simulator=stack.simulator_available(),
     )
     try:
-        scratch.stack.start()
+        scratch.stack.start(timeouts={"rasa": RASA_START_TIMEOUT})
     except stack.StackError:
         scratch.stack.stop()
         proxy.stop()

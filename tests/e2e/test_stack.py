@@ -217,3 +217,26 @@ def test_the_simulator_runs_only_without_real_platforms(
     settings: dict[str, str], expected: bool
 ) -> None:
     assert stack.wants_simulator(settings) is expected
+
+
+def test_a_slow_start_is_reported_while_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stack, "WAITING_NOTE_SECONDS", 0.4)
+    notes: list[list[str]] = []
+    services = [fake("rasa", "sick", tmp_path)]
+
+    with stack.Stack(services) as running:
+        with pytest.raises(stack.StackError):
+            running.start(
+                timeouts={"rasa": 1.5}, on_waiting=lambda names, _: notes.append(names)
+            )
+
+    assert notes and all(names == ["rasa"] for names in notes)
+
+
+def test_rasa_start_timeout_comes_from_the_settings() -> None:
+    assert stack.start_timeouts({})["rasa"] == stack.START_TIMEOUTS["rasa"]
+    assert stack.start_timeouts({"ESEVA_RASA_START_TIMEOUT": "900"})["rasa"] == 900
+    with pytest.raises(SystemExit):
+        stack.start_timeouts({"ESEVA_RASA_START_TIMEOUT": "soon"})
