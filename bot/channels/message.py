@@ -67,8 +67,13 @@ def sanitise(text: str) -> str:
     return _LEADING_SLASHES.sub("", text or "").strip()
 
 
-def rasa_text(message: InboundMessage, offers: list[Option]) -> str:
-    """The text Rasa receives for a citizen message ("" when there is nothing)."""
+def rasa_text(
+    message: InboundMessage, offers: list[Option], markers: bool = True
+) -> str:
+    """The text Rasa receives for a citizen message ("" when there is nothing).
+
+    `markers` False (the domain lacks the marker intents): media go as their link and a
+    pin as a map link, which the form's validators refuse as "not words"."""
     if message.quick_reply is not None:
         offered = {option.payload for option in offers}
         if message.quick_reply in offered:
@@ -88,10 +93,18 @@ def rasa_text(message: InboundMessage, offers: list[Option]) -> str:
     if text:
         return text
     if message.location:
-        return LOCATION_MARKER
+        return LOCATION_MARKER if markers else map_link(message.location)
     if message.attachments or message.sticker_id:
-        return ATTACHMENT_MARKER
+        if markers:
+            return ATTACHMENT_MARKER
+        urls = [a["url"] for a in message.attachments if a.get("url")]
+        return urls[0] if urls else ATTACHMENT_MARKER
     return ""
+
+
+def map_link(location: dict[str, float]) -> str:
+    lat, long = location["lat"], location["long"]
+    return f"https://www.openstreetmap.org/?mlat={lat}&mlon={long}"
 
 
 def rasa_metadata(message: InboundMessage) -> dict[str, Any]:

@@ -184,6 +184,7 @@ class MessengerInput(InputChannel):
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            self.runtime.bind_app(request.app)
             body = request.body or b""
             signature = request.headers.get(META_SHA256_HEADER)
             if not verify_meta_signature(body, signature, self.settings.app_secret):

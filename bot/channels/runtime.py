@@ -29,6 +29,9 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 # The relay found the handoff closed: the message goes to the bot after all.
 RELAY_ENDED = "relay_ended"
 
+# The intents of the marker messages (bot/channels/message.py) the domain must know.
+MARKER_INTENTS = {"share_attachment", "share_location"}
+
 # Acknowledged messages older than this are not replayed after a restart.
 RECOVERY_WINDOW = 3600.0
 
@@ -59,6 +62,30 @@ class ChannelRuntime:
         self.on_new_message: OnNewMessage | None = None
         self.extra_handlers: dict[str, Callable[[Any], Awaitable[None]]] = {}
         self._recovered = False
+        self._warned_markers = False
+        self.app: Any = None
+
+    def bind_app(self, app: Any) -> None:
+        """The Sanic app serving the webhooks (its agent tells the domain's intents)."""
+        self.app = app
+
+    def markers_known(self) -> bool:
+        """Whether Rasa's domain has the marker intents; without a domain to ask (a
+        stub agent in tests), assume it does."""
+        agent = getattr(getattr(self.app, "ctx", None), "agent", None)
+        intents = getattr(getattr(agent, "domain", None), "intents", None)
+        if not intents:
+            return True
+        known = MARKER_INTENTS <= set(intents)
+        if not known and not self._warned_markers:
+            self._warned_markers = True
+            logger.warning(
+                "%s: the domain lacks the intents %s; media and pins go to Rasa as "
+                "links instead (docs/architecture.md)",
+                self.channel,
+                sorted(MARKER_INTENTS),
+            )
+        return known
 
     def accept(self, messages: list[InboundMessage]) -> int:
         """Queue the new ones (sorted by platform time); returns how many were new."""
@@ -136,7 +163,7 @@ class ChannelRuntime:
             )
 
         offers = self.store.offers(self.channel, message.sender_id)
-        text = rasa_text(message, offers)
+        text = rasa_text(message, offers, self.markers_known())
         if not text:
             logger.info(
                 "%s: message %s had nothing to pass on",

@@ -183,6 +183,7 @@ class XInput(InputChannel):
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            self.runtime.bind_app(request.app)
             body = request.body or b""
             if not verify_x_signature(
                 body,

@@ -87,3 +87,16 @@ def test_metadata_carries_ids() -> None:
         "platform_message_id": "m",
         "platform_timestamp": 1717000000.5,
     }
+
+
+def test_without_marker_intents_media_go_as_links_the_form_refuses() -> None:
+    photo = _message(
+        attachments=[{"type": "image", "url": "https://scontent.example/abc.jpg"}]
+    )
+    assert rasa_text(photo, [], markers=False) == "https://scontent.example/abc.jpg"
+    pin = _message(location={"lat": 28.9, "long": 76.6})
+    assert rasa_text(pin, [], markers=False) == (
+        "https://www.openstreetmap.org/?mlat=28.9&mlon=76.6"
+    )
+    like = _message(sticker_id="369239263222822", attachments=[{"type": "sticker"}])
+    assert rasa_text(like, [], markers=False) == AFFIRM_MARKER

@@ -380,3 +380,25 @@ async def test_officer_replies_are_sent_and_reported(sqlite_url: str) -> None:
         assert stack.sent("x", "2002") == []
     finally:
         await stop_stack(stack)
+
+
+async def test_markers_follow_what_the_domain_knows(stack: Stack) -> None:
+    class Domain:
+        intents = ["affirm", "inform"]
+
+    stack.bot.domain = Domain()
+    pin = payloads.fb_event(
+        "PSID_M", PAGE_ID, payloads.fb_attachment("location", mid="m_M1")
+    )
+    await stack.deliver("messenger", payloads.fb_delivery(PAGE_ID, [pin]))
+    await stack.settle()
+    Domain.intents += ["share_attachment", "share_location"]
+    pin = payloads.fb_event(
+        "PSID_M", PAGE_ID, payloads.fb_attachment("location", mid="m_M2")
+    )
+    await stack.deliver("messenger", payloads.fb_delivery(PAGE_ID, [pin]))
+    await stack.settle()
+    assert [t.text for t in stack.bot.turns] == [
+        "https://www.openstreetmap.org/?mlat=28.8955&mlon=76.6066",
+        "/share_location",
+    ]
