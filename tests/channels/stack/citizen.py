@@ -26,6 +26,23 @@ def http(method: str, url: str, body: Any = None, token: str | None = None) -> A
         return json.loads(response.read() or b"null")
 
 
+# Options a citizen filing an LPG delivery complaint would pick, best first.
+PREFERRED = (
+    "/affirm",
+    "yes",
+    "haan",
+    "हाँ",
+    "indane",
+    "iocl",
+    "lpg_delivery",
+    "cylinder not delivered",
+    "cylinder nahi aaya",
+    "file a complaint",
+    "shikayat darj",
+)
+NUMBERED = re.compile(r"^(\d+)\. (.+)$", re.M)
+
+
 @dataclass
 class Profile:
     """What this citizen answers, by the question's words."""
@@ -35,20 +52,32 @@ class Profile:
     consumer_id: str
     location: str
     agency: str
+    description: str = (
+        "Booked six days ago, still not delivered; the agency does not answer."
+    )
 
     def answer(self, question: str) -> str | None:
         q = question.lower()
-        if "name" in q or "नाम" in q or "naam" in q:
-            return self.name
         if "lpg id" in q or "consumer" in q or "उपभोक्ता" in q:
             return self.consumer_id
         if "distributor" in q or "agency" in q or "एजेंसी" in q or "वितरक" in q:
             return self.agency
-        if any(
-            w in q for w in ("town", "village", "place", "where", "location", "जगह")
-        ):
+        if any(w in q for w in ("town", "village", "place", "location", "जगह")):
             return self.location
+        if "what happened" in q or "sentences" in q or "kya hua" in q:
+            return self.description
+        if "name" in q or "नाम" in q or "naam" in q:
+            return self.name
         return None
+
+
+def preferred(titles: list[str]) -> int | None:
+    """The index of the option this citizen would pick, if any."""
+    for wanted in PREFERRED:
+        for index, title in enumerate(titles):
+            if wanted in title.lower():
+                return index
+    return None
 
 
 @dataclass
@@ -154,17 +183,21 @@ class Citizen:
 
     def next_event(self, new: list[dict], profile: Profile) -> dict:
         last = new[-1]
-        affirm = [o for o in last["options"] if o["payload"] in {"/affirm", "affirm"}]
-        if affirm:
-            return self.event(quick_reply=affirm[0])
-        numbered = re.search(r"^(\d+)\. (?:yes|हाँ|haan)\b", last["text"], re.I | re.M)
+        options = last["options"]
+        if options:
+            index = preferred([o["payload"] for o in options])
+            if index is None:
+                index = preferred([o["title"] for o in options])
+            if index is not None:
+                return self.event(quick_reply=options[index])
+        numbered = NUMBERED.findall(last["text"])
         if numbered:
-            return self.event(numbered.group(1))
-        answer = profile.answer(" ".join(m["text"] for m in new))
-        if answer is None and re.search(
-            r"\b(yes|correct|confirm|file)\b|हाँ|haan", last["text"], re.I
-        ):
-            answer = "yes"
+            index = preferred([title for _, title in numbered])
+            if index is not None:
+                return self.event(numbered[index][0])
+        answer = profile.answer(last["text"]) or profile.answer(
+            " ".join(m["text"] for m in new)
+        )
         if answer is None:
             raise AssertionError(
                 f"the citizen does not know how to answer: {last['text']!r}"
