@@ -35,6 +35,7 @@ class Tally:
 
     examples: int = 0
     intent_correct: int = 0
+    top_intent_correct: int = 0
     fallbacks: int = 0
     language_correct: int = 0
     true_positives: int = 0
@@ -61,6 +62,7 @@ class Tally:
         """Adds another tally's counts to this one."""
         self.examples += other.examples
         self.intent_correct += other.intent_correct
+        self.top_intent_correct += other.top_intent_correct
         self.fallbacks += other.fallbacks
         self.language_correct += other.language_correct
         self.true_positives += other.true_positives
@@ -78,6 +80,7 @@ class Tally:
         return {
             "examples": self.examples,
             "intent_accuracy": ratio(self.intent_correct, self.examples),
+            "top_intent_accuracy": ratio(self.top_intent_correct, self.examples),
             "fallback_rate": ratio(self.fallbacks, self.examples),
             "language_accuracy": ratio(self.language_correct, self.examples),
             "entity_precision": precision,
@@ -105,6 +108,14 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     recall = ratio(tp, tp + fn)
     f1 = ratio(2 * precision * recall, precision + recall)
     return precision, recall, f1
+
+
+def top_intent(result: dict[str, Any]) -> str | None:
+    """The classifier's best intent, before the fallback threshold is applied."""
+    for candidate in result.get("intent_ranking") or []:
+        if candidate.get("name") != FALLBACK_INTENT:
+            return candidate.get("name")
+    return None
 
 
 def entity_key(entity: dict[str, Any]) -> tuple:
@@ -137,6 +148,7 @@ async def evaluate(agent: Any, language: str, examples: list[Any]) -> Tally:
         predicted = (result.get("intent") or {}).get("name")
         tally.examples += 1
         tally.intent_correct += predicted == expected
+        tally.top_intent_correct += top_intent(result) == expected
         tally.fallbacks += predicted == FALLBACK_INTENT
         tally.language_correct += result.get("language") == language
 
@@ -161,13 +173,14 @@ def markdown(summaries: dict[str, dict[str, Any]], model: Path) -> str:
     lines = [
         f"# NLU report ({model.name}, held-out split)",
         "",
-        "| language | examples | intent acc. | fallback | entity P | entity R "
-        "| entity F1 | entities | language acc. | parse ms |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| language | examples | intent acc. | top intent acc. | fallback "
+        "| entity P | entity R | entity F1 | entities | language acc. | parse ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, s in summaries.items():
         lines.append(
             f"| {name} | {s['examples']} | {s['intent_accuracy']:.3f} "
+            f"| {s['top_intent_accuracy']:.3f} "
             f"| {s['fallback_rate']:.3f} | {s['entity_precision']:.3f} "
             f"| {s['entity_recall']:.3f} | {s['entity_f1']:.3f} "
             f"| {s['entities_annotated']} | {s['language_accuracy']:.3f} "
