@@ -4,6 +4,7 @@ refusals, the officer send endpoint, the storm of redeliveries, restart recovery
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 
@@ -402,3 +403,47 @@ async def test_markers_follow_what_the_domain_knows(stack: Stack) -> None:
         "https://www.openstreetmap.org/?mlat=28.8955&mlon=76.6066",
         "/share_location",
     ]
+
+
+async def test_logs_hold_ids_not_what_citizens_wrote(stack: Stack, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    private = ["Sunita Devi", "71000000123456789", "9800000000", "रोहतक"]
+    text = "Main Sunita Devi, consumer 71000000123456789, mobile 9800000000, रोहतक"
+    async with stack.http.post(
+        f"{stack.sim_url}/_sim/faults", json={"platform": "x", "kind": "blocked"}
+    ):
+        pass
+    stack.backend.owners[("messenger", "PSID_L2")] = {
+        "owner": "officer",
+        "handoff_id": 3,
+    }
+    deliveries = [
+        (
+            "x",
+            payloads.x_dm_delivery(
+                DESK_ID, [payloads.x_dm_event("2001", DESK_ID, text)]
+            ),
+        ),
+        (
+            "messenger",
+            payloads.fb_delivery(
+                PAGE_ID, [payloads.fb_event("PSID_L1", PAGE_ID, payloads.fb_text(text))]
+            ),
+        ),
+        (
+            "messenger",
+            payloads.fb_delivery(
+                PAGE_ID, [payloads.fb_event("PSID_L2", PAGE_ID, payloads.fb_text(text))]
+            ),
+        ),
+        ("x", payloads.x_mention_delivery(DESK_ID, "2002", "@desk " + text)),
+    ]
+    for platform, body in deliveries:
+        await stack.deliver(platform, body)
+    await stack.deliver("x", deliveries[0][1], signature="bad")
+    await stack.settle()
+    assert len(stack.bot.turns) == 2 and len(stack.backend.relayed) == 1
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "x DM in reply to" in logged  # the failed send was logged, by id
+    for value in private:
+        assert value not in logged
