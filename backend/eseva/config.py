@@ -25,6 +25,29 @@ class Settings(BaseSettings):
     catalog_dir: Path = Field(ROOT / "catalog", alias="ESEVA_CATALOG_DIR")
     log_level: str = Field("INFO", alias="ESEVA_LOG_LEVEL")
     max_body_bytes: int = Field(65_536, alias="ESEVA_MAX_BODY_BYTES")
+    # Rasa's HTTP API: the console reads transcripts and hands conversations back.
+    rasa_url: str = Field("http://127.0.0.1:5005", alias="ESEVA_RASA_URL")
+    rasa_token: str = Field("dev-rasa-token", alias="RASA_AUTH_TOKEN")
+    rasa_timeout: float = Field(5.0, alias="ESEVA_RASA_TIMEOUT")
+    # The officer console.
+    console_idle_minutes: int = Field(30, alias="ESEVA_CONSOLE_IDLE_MINUTES")
+    console_secure_cookie: bool = Field(False, alias="ESEVA_CONSOLE_SECURE_COOKIE")
+    console_poll_ms: int = Field(1000, alias="ESEVA_CONSOLE_POLL_MS")
+    # The handoff timeout watcher: how often it looks (0: off) and, when set, a wait
+    # in seconds that replaces catalog/sla.yml's pickup minutes.
+    handoff_watch_seconds: float = Field(15.0, alias="ESEVA_HANDOFF_WATCH_SECONDS")
+    handoff_timeout_seconds: float | None = Field(
+        None, alias="ESEVA_HANDOFF_TIMEOUT_SECONDS"
+    )
+    # A development officer made at start when both are set (never in production).
+    dev_officer_username: str = Field("", alias="ESEVA_DEV_OFFICER_USERNAME")
+    dev_officer_password: str = Field("", alias="ESEVA_DEV_OFFICER_PASSWORD")
+    dev_officer_company: str = Field("IOCL", alias="ESEVA_DEV_OFFICER_COMPANY")
+
+    @field_validator("handoff_timeout_seconds", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("catalog_dir")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,11 +12,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from eseva import logs
+from eseva import logs, watcher
 from eseva.api import audit, complaints, handoffs, notifications, officers
 from eseva.config import Settings, get_settings
+from eseva.console import app as console
+from eseva.console.accounts import ensure_officer
 from eseva.db import Database, run_migrations
 from eseva.errors import install_error_handlers
+from eseva.rasa import RasaClient
 from eseva.routing import BrandRouter
 from eseva.sla import ServiceLevels
 
@@ -36,9 +40,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         run_migrations(url)
         app.state.db = Database(url)
         logger.info("backend ready database=%s", app.state.db.engine.dialect.name)
+        if settings.dev_officer_username and settings.dev_officer_password:
+            ensure_officer(
+                app.state.db,
+                settings.dev_officer_username,
+                settings.dev_officer_password,
+                settings.dev_officer_company,
+            )
+        task = None
+        if settings.handoff_watch_seconds > 0:
+            task = asyncio.get_running_loop().create_task(
+                watcher.watch(
+                    app.state.db,
+                    app.state.levels,
+                    app.state.router,
+                    RasaClient(
+                        settings.rasa_url, settings.rasa_token, settings.rasa_timeout
+                    ),
+                    settings.handoff_watch_seconds,
+                    settings.handoff_timeout_seconds,
+                ),
+                name="handoff-watcher",
+            )
         try:
             yield
         finally:
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
             app.state.db.dispose()
 
     app = FastAPI(
@@ -59,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(officers.router)
     app.include_router(audit.router)
     app.include_router(notifications.router)
+    console.install(app)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> JSONResponse:

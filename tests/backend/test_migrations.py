@@ -22,6 +22,7 @@ TABLES = {
     "handoff_messages",
     "audit_log",
     "notifications",
+    "console_sessions",
 }
 
 

@@ -1,0 +1,1 @@
+"""The officer console: server-rendered pages under /console/ (docs/console.md)."""
