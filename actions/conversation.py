@@ -7,13 +7,13 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import complaint, fields
 from actions.catalog import company_in_text, helplines
-from actions.handoff import request_handoff
+from actions.handoff import NotUnderstood, request_handoff
 from actions.submit import cleared_complaint_slots, new_key
 from actions.tracking import (
     FORM,
@@ -34,6 +34,10 @@ _ENTITY_FILLED = (
     "company",
     "category",
 )
+# Below the NLU's fallback threshold, the likeliest reading still counts when it is at
+# least this sure: an emergency (safety first), or a complaint.
+UNCLEAR_EMERGENCY_CONFIDENCE = 0.2
+UNCLEAR_COMPLAINT_CONFIDENCE = 0.3
 # An "inform" message this long is a story, kept as the description.
 _STORY_WORDS = 6
 FAQ_RESPONSES = {
@@ -82,9 +86,51 @@ def _description_from(text: str | None) -> str | None:
     return check.value
 
 
+def start_complaint_events(tracker: Tracker, intent: str | None) -> list[EventType]:
+    """A new complaint: the last one's fields cleared (name and language kept), what
+    this very message gave kept, the category from the intent."""
+    text = latest_text(tracker)
+    given = slots_set_by_latest_message(tracker)
+    emergency_follow_up = intent == "affirm" and bool(
+        tracker.get_slot("emergency_offered")
+    )
+
+    values: dict[str, Any] = {
+        name: given[name] for name in _ENTITY_FILLED if given.get(name) is not None
+    }
+    category = complaint.category_from_intent(intent) or values.get("category")
+    if intent == "no_consumer_id":
+        category = "lpg_new_connection"
+    if emergency_follow_up:
+        category = "other"
+    values["category"] = category
+
+    if emergency_follow_up:
+        values["description"] = tracker.get_slot("description")
+        values["priority"] = "urgent"
+    elif complaint.category_from_intent(intent) or (
+        intent in ("inform", "file_complaint") and len(text.split()) >= _STORY_WORDS
+    ):
+        values["description"] = _description_from(text)
+    if not values.get("priority"):
+        values["priority"] = "normal"
+
+    if category == complaint.KEROSENE:
+        values["company"] = complaint.KEROSENE_COMPANY
+    if not values.get("company"):
+        values["company"] = company_in_text(values.get("description"))
+    values["idempotency_key"] = new_key()
+
+    logger.info("conversation %s: complaint started (%s)", tracker.sender_id, category)
+    events = cleared_complaint_slots() + [SlotSet("emergency_offered", None)]
+    events += [
+        SlotSet(name, value) for name, value in values.items() if value is not None
+    ]
+    return events
+
+
 class StartComplaint(Action):
-    """Opens a new complaint: clears the last one's fields (name and language kept),
-    keeps what this very message gave, and takes the category from the intent."""
+    """Opens a new complaint (see start_complaint_events)."""
 
     def name(self) -> str:
         return "action_start_complaint"
@@ -92,47 +138,7 @@ class StartComplaint(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        intent = latest_intent(tracker)
-        text = latest_text(tracker)
-        given = slots_set_by_latest_message(tracker)
-        emergency_follow_up = intent == "affirm" and bool(
-            tracker.get_slot("emergency_offered")
-        )
-
-        values: dict[str, Any] = {
-            name: given[name] for name in _ENTITY_FILLED if given.get(name) is not None
-        }
-        category = complaint.category_from_intent(intent) or values.get("category")
-        if intent == "no_consumer_id":
-            category = "lpg_new_connection"
-        if emergency_follow_up:
-            category = "other"
-        values["category"] = category
-
-        if emergency_follow_up:
-            values["description"] = tracker.get_slot("description")
-            values["priority"] = "urgent"
-        elif complaint.category_from_intent(intent) or (
-            intent == "inform" and len(text.split()) >= _STORY_WORDS
-        ):
-            values["description"] = _description_from(text)
-        if not values.get("priority"):
-            values["priority"] = "normal"
-
-        if category == complaint.KEROSENE:
-            values["company"] = complaint.KEROSENE_COMPANY
-        if not values.get("company"):
-            values["company"] = company_in_text(values.get("description"))
-        values["idempotency_key"] = new_key()
-
-        logger.info(
-            "conversation %s: complaint started (%s)", tracker.sender_id, category
-        )
-        events = cleared_complaint_slots() + [SlotSet("emergency_offered", None)]
-        events += [
-            SlotSet(name, value) for name, value in values.items() if value is not None
-        ]
-        return events
+        return start_complaint_events(tracker, latest_intent(tracker))
 
 
 class CancelComplaint(Action):
@@ -150,28 +156,85 @@ class CancelComplaint(Action):
         return [ActiveLoop(None)] + cleared_complaint_slots()
 
 
-class Emergency(Action):
+def emergency_events(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[EventType]:
     """The safety steps and 1906 first; then, outside a form, an offer to file."""
+    number = helplines()["emergency"]
+    dispatcher.utter_message(response="utter_emergency_safety", emergency=number)
+    logger.warning("conversation %s: emergency reported", tracker.sender_id)
 
+    if tracker.active_loop.get("name") == FORM:
+        return [SlotSet("priority", "urgent")]
+
+    dispatcher.utter_message(response="utter_emergency_offer")
+    return [
+        SlotSet("emergency_offered", True),
+        SlotSet("priority", "urgent"),
+        SlotSet("description", _description_from(latest_text(tracker))),
+    ]
+
+
+class Emergency(Action):
     def name(self) -> str:
         return "action_emergency"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        number = helplines()["emergency"]
-        dispatcher.utter_message(response="utter_emergency_safety", emergency=number)
-        logger.warning("conversation %s: emergency reported", tracker.sender_id)
+        return emergency_events(dispatcher, tracker)
 
-        if tracker.active_loop.get("name") == FORM:
-            return [SlotSet("priority", "urgent")]
 
-        dispatcher.utter_message(response="utter_emergency_offer")
-        return [
-            SlotSet("emergency_offered", True),
-            SlotSet("priority", "urgent"),
-            SlotSet("description", _description_from(latest_text(tracker))),
+class HandleUnclear(Action):
+    """A message the NLU was not sure about (nlu_fallback), outside the form.
+
+    Safety first: if an emergency is the likeliest reading, the safety steps go out
+    anyway. If the likeliest readings are all complaints, the complaint starts (the
+    form asks the category when it is not clear). Otherwise the bot says it did not
+    understand (and hands a second one in a row to an officer: NotUnderstood).
+    """
+
+    def name(self) -> str:
+        return "action_handle_unclear"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        ranking = [
+            entry
+            for entry in tracker.latest_message.get("intent_ranking") or []
+            if entry.get("name") != "nlu_fallback"
         ]
+        top = ranking[0] if ranking else {}
+        name = str(top.get("name") or "")
+        confidence = float(top.get("confidence") or 0.0)
+
+        if name == "emergency" and confidence >= UNCLEAR_EMERGENCY_CONFIDENCE:
+            return emergency_events(dispatcher, tracker)
+        if _is_complaint(name) and confidence >= UNCLEAR_COMPLAINT_CONFIDENCE:
+            runner_up = str(ranking[1].get("name") or "") if len(ranking) > 1 else ""
+            intent = name if not _is_complaint(runner_up) else _common(name, runner_up)
+            logger.info(
+                "conversation %s: unclear message read as a complaint",
+                tracker.sender_id,
+            )
+            return start_complaint_events(tracker, intent) + [FollowupAction(FORM)]
+        return await NotUnderstood().run(dispatcher, tracker, domain)
+
+
+def _is_complaint(intent: str) -> bool:
+    return intent == "file_complaint" or intent.startswith(
+        complaint.COMPLAINT_INTENT_PREFIX
+    )
+
+
+def _common(first: str, second: str) -> str:
+    """Two complaint readings: the category only when both agree on it."""
+    if first == "file_complaint":
+        return second
+    if second == "file_complaint":
+        return first
+    return "file_complaint"
 
 
 class StaySafe(Action):

@@ -1,13 +1,19 @@
-"""Handing the conversation to an officer (POST /api/handoffs).
+"""Handing the conversation to an officer (POST /api/handoffs), and taking it back.
 
-The bot's silence while an officer owns the conversation is a later issue; this action
-records the handoff, keeps its id in the `handoff_id` slot and tells the citizen.
+The action records the handoff with its reason and priority, keeps its id in the
+`handoff_id` slot and tells the citizen roughly how long an officer takes (the
+backend's `pickup_due`, from catalog/sla.yml). While the handoff is active the channel
+connectors keep the citizen's messages away from Rasa (docs/console.md); the backend
+gives the conversation back with the intents EXTERNAL_handoff_returned or
+EXTERNAL_handoff_timed_out.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -75,6 +81,9 @@ async def request_handoff(
         tracker.sender_id, handoff_id, reason,
     )  # fmt: skip
     dispatcher.utter_message(response="utter_handoff_started")
+    wait = pickup_minutes(reply.data)
+    if wait is not None:
+        dispatcher.utter_message(response="utter_handoff_wait", wait=wait)
     events: list[EventType] = [
         SlotSet("handoff_id", str(handoff_id) if handoff_id is not None else None)
     ]
@@ -91,3 +100,72 @@ class RequestHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         return await request_handoff(dispatcher, tracker, handoff_reason(tracker))
+
+
+def pickup_minutes(handoff: dict[str, Any]) -> int | None:
+    """Minutes from the handoff's creation to its pickup target, rounded up."""
+    try:
+        # Python 3.10 reads no trailing "Z", which the backend's timestamps carry.
+        created = datetime.fromisoformat(
+            str(handoff["created_at"]).replace("Z", "+00:00")
+        )
+        due = datetime.fromisoformat(str(handoff["pickup_due"]).replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return None
+    return max(1, math.ceil((due - created).total_seconds() / 60))
+
+
+def fallbacks_in_a_row(tracker: Tracker) -> int:
+    """How many of the citizen's latest messages in a row the NLU did not understand."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent != "nlu_fallback":
+            break
+        count += 1
+    return count
+
+
+class NotUnderstood(Action):
+    """Say so once; the second message in a row not understood goes to an officer."""
+
+    def name(self) -> str:
+        return "action_not_understood"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if fallbacks_in_a_row(tracker) >= 2:
+            return await request_handoff(dispatcher, tracker, "not_understood")
+        dispatcher.utter_message(response="utter_not_understood")
+        return []
+
+
+class BackFromOfficer(Action):
+    """The officer gave the conversation back: greet again with what is known."""
+
+    def name(self) -> str:
+        return "action_back_from_officer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_back_from_officer")
+        reference = tracker.get_slot("complaint_reference")
+        collected = collected_fields(tracker)
+        if reference:
+            dispatcher.utter_message(response="utter_back_with_reference")
+        elif collected:
+            fields = ", ".join(str(v) for k, v in collected.items() if k != "category")
+            dispatcher.utter_message(
+                response="utter_back_with_details", fields=fields[:300]
+            )
+        else:
+            dispatcher.utter_message(response="utter_how_can_i_help")
+        logger.info(
+            "conversation %s: back from the officer (%d fields kept)",
+            tracker.sender_id, len(collected),
+        )  # fmt: skip
+        return [SlotSet("handoff_id", None)]

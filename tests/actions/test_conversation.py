@@ -16,6 +16,7 @@ from actions.conversation import (
     Emergency,
     ExplainWhy,
     HandleAbuse,
+    HandleUnclear,
     NoteExtraDetail,
     StartComplaint,
 )
@@ -385,3 +386,67 @@ async def test_language_slot_is_filled_from_the_parse_result(domain: dict) -> No
 
     assert slot_events(events) == {"language": "hi"}
     assert responses(dispatcher) == []
+
+
+def ranked(*pairs: tuple[str, float]) -> dict:
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5}]
+    ranking += [{"name": name, "confidence": value} for name, value in pairs]
+    return {"intent_ranking": ranking}
+
+
+async def test_an_unclear_leak_still_gets_the_safety_steps(domain: dict) -> None:
+    slots, said, _ = await run(
+        HandleUnclear(),
+        domain,
+        text="rasoi mein ajeeb si smell",
+        intent="nlu_fallback",
+        parse_extra=ranked(("emergency", 0.31), ("complain_other", 0.2)),
+    )
+
+    assert [m["response"] for m in said][0] == "utter_emergency_safety"
+    assert slots["emergency_offered"] is True
+
+
+async def test_an_unclear_complaint_starts_the_form(domain: dict) -> None:
+    """Case C01 when the NLU hesitates between two complaint readings."""
+    slots, said, events = await run(
+        HandleUnclear(),
+        domain,
+        text="mera gas cylinder 3 din se nahi aaya, complaint karni hai",
+        intent="nlu_fallback",
+        parse_extra=ranked(("complain_lpg_delivery", 0.45), ("file_complaint", 0.4)),
+    )
+
+    assert said == []
+    assert slots["category"] == "lpg_delivery"
+    assert slots["description"].startswith("mera gas cylinder")
+    assert (events[-1]["event"], events[-1]["name"]) == ("followup", "complaint_form")
+
+
+async def test_two_complaint_readings_that_disagree_ask_the_category(
+    domain: dict,
+) -> None:
+    slots, _, _ = await run(
+        HandleUnclear(),
+        domain,
+        text="cylinder aur petrol dono ki dikkat",
+        intent="nlu_fallback",
+        parse_extra=ranked(
+            ("complain_lpg_delivery", 0.4), ("complain_pump_stock", 0.35)
+        ),
+    )
+
+    assert slots["category"] is None
+
+
+async def test_an_unclear_message_is_said_so(domain: dict) -> None:
+    _, said, events = await run(
+        HandleUnclear(),
+        domain,
+        text="asdf qwerty",
+        intent="nlu_fallback",
+        parse_extra=ranked(("greet", 0.2), ("thanks", 0.1)),
+    )
+
+    assert [m["response"] for m in said] == ["utter_not_understood"]
+    assert events == []

@@ -1,0 +1,155 @@
+"""Handoff turns: the wait the citizen is told, not understood twice in a row hands
+over, and the greeting when an officer gives the conversation back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from action_fakes import FakeBackend, Reply
+from action_helpers import make_tracker, slot_events
+from actions.handoff import (
+    BackFromOfficer,
+    NotUnderstood,
+    RequestHandoff,
+    pickup_minutes,
+)
+
+
+def fallback(text: str) -> dict[str, Any]:
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {"intent": {"name": "nlu_fallback", "confidence": 0.3}},
+    }
+
+
+async def run(action, domain: dict, **kwargs) -> tuple[dict, list[dict]]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, make_tracker(**kwargs), domain)
+    return slot_events(events), dispatcher.messages
+
+
+def test_pickup_minutes_rounds_up_and_tolerates_gaps() -> None:
+    handoff = {
+        "created_at": "2026-12-04T10:00:00+00:00",
+        "pickup_due": "2026-12-04T10:59:30+00:00",
+    }
+    assert pickup_minutes(handoff) == 60
+    assert pickup_minutes({"created_at": "2026-12-04T10:00:00+00:00"}) is None
+    assert pickup_minutes({"created_at": "x", "pickup_due": "y"}) is None
+
+
+async def test_the_citizen_is_told_roughly_how_long(
+    domain: dict, backend: FakeBackend, settings_env: Path, monkeypatch: Any
+) -> None:
+    answer = backend.answer
+
+    def with_due(call: Any) -> Reply:
+        if call.method == "POST" and call.path == "/api/handoffs":
+            return Reply(
+                201,
+                {
+                    "id": 7,
+                    "status": "waiting",
+                    "created_at": "2026-12-04T10:00:00Z",
+                    "pickup_due": "2026-12-04T10:15:00Z",
+                },
+            )
+        return answer(call)
+
+    monkeypatch.setattr(backend, "answer", with_due)
+    _slots, said = await run(
+        RequestHandoff(), domain, text="officer chahiye", intent="request_human"
+    )
+    assert [m["response"] for m in said] == [
+        "utter_handoff_started",
+        "utter_handoff_wait",
+    ]
+    assert said[1]["wait"] == 15
+
+
+async def test_one_message_not_understood_is_said_once(
+    domain: dict, backend: FakeBackend, settings_env: Path
+) -> None:
+    _slots, said = await run(
+        NotUnderstood(),
+        domain,
+        text="asdf qwerty",
+        intent="nlu_fallback",
+        history=[
+            {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet"}}}
+        ],
+    )
+    assert [m["response"] for m in said] == ["utter_not_understood"]
+    assert backend.calls_to("POST", "/api/handoffs") == []
+
+
+async def test_twice_in_a_row_not_understood_hands_over(
+    domain: dict, backend: FakeBackend, settings_env: Path
+) -> None:
+    slots, said = await run(
+        NotUnderstood(),
+        domain,
+        text="zzz bla",
+        intent="nlu_fallback",
+        history=[fallback("asdf qwerty"), {"event": "bot", "text": "Sorry"}],
+        slots={"language": "hi-Latn"},
+    )
+    [call] = backend.calls_to("POST", "/api/handoffs")
+    assert call.body["reason"] == "not_understood"
+    assert call.body["language"] == "hi-Latn"
+    assert said[0]["response"] == "utter_handoff_started"
+    assert slots["handoff_id"] == "41"
+
+
+@pytest.mark.parametrize(
+    ("slots", "second"),
+    [
+        ({"complaint_reference": "MOPNG-2026-000123"}, "utter_back_with_reference"),
+        (
+            {
+                "category": "lpg_delivery",
+                "full_name": "Sunita Devi",
+                "location": "Rohtak",
+            },
+            "utter_back_with_details",
+        ),
+        ({}, "utter_how_can_i_help"),
+    ],
+)
+async def test_back_from_the_officer_the_bot_greets_knowing_what_it_has(
+    domain: dict, slots: dict, second: str
+) -> None:
+    events_slots, said = await run(
+        BackFromOfficer(),
+        domain,
+        text="",
+        intent="EXTERNAL_handoff_returned",
+        slots={"handoff_id": "41", **slots},
+    )
+    assert [m["response"] for m in said] == ["utter_back_from_officer", second]
+    if second == "utter_back_with_details":
+        assert "Sunita Devi" in said[1]["fields"] and "Rohtak" in said[1]["fields"]
+    assert events_slots["handoff_id"] is None
+
+
+def test_every_new_response_exists_in_three_languages(domain: dict) -> None:
+    for name in (
+        "utter_handoff_wait",
+        "utter_handoff_timed_out",
+        "utter_back_from_officer",
+        "utter_back_with_details",
+        "utter_back_with_reference",
+    ):
+        variants = domain["responses"][name]
+        languages = {
+            c["value"]
+            for v in variants
+            for c in v.get("condition", [])
+            if c.get("name") == "language"
+        }
+        assert languages == {"en", "hi", "hi-Latn"}, name
