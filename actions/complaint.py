@@ -104,9 +104,7 @@ def fields_to_ask(slots: dict[str, Any]) -> list[str]:
 
     fields = ["category", "description", "full_name"]
     if kind == LPG:
-        if category != "lpg_new_connection":
-            fields.append("consumer_id")
-        fields += ["location", "service_agency", "company"]
+        fields += ["consumer_id", "location", "service_agency", "company"]
     elif kind == PUMP:
         fields += ["location", "outlet_details", "company"]
     elif kind == KEROSENE:

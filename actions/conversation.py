@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import regex
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -55,6 +57,10 @@ WHY_RESPONSES = {
     "service_agency": "utter_why_service_agency",
     "outlet_details": "utter_why_outlet_details",
 }
+# Words that say a correction is about the name ("my name is", "mera naam", "नाम").
+_NAME_WORDS = regex.compile(
+    r"(?<![\p{L}\p{M}])(?:name|naam|nam|नाम)(?![\p{L}\p{M}])", regex.IGNORECASE
+)
 # Entities that show an abusive message still carries a grievance worth an officer.
 _GRIEVANCE_ENTITIES = ("brand", "consumer_id", "location", "service_agency", "outlet")
 _GRIEVANCE_WORDS = 12
@@ -307,7 +313,8 @@ class HandleAbuse(Action):
 
 
 class OfferEdit(Action):
-    """A correction without the new value: ask which field to change."""
+    """A correction the NLU found no value in: "my name is ..." still changes the
+    name; otherwise the bot asks which field to change."""
 
     def name(self) -> str:
         return "action_offer_edit"
@@ -315,6 +322,13 @@ class OfferEdit(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        text = latest_text(tracker)
+        if _NAME_WORDS.search(text):
+            check = fields.check_name(text)
+            if check.ok:
+                dispatcher.utter_message(response="utter_noted")
+                logger.info("conversation %s: name corrected", tracker.sender_id)
+                return [SlotSet("full_name", check.value)]
         dispatcher.utter_message(response="utter_ask_edit_field")
         return []
 

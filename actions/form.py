@@ -30,6 +30,7 @@ from actions.tracking import (
     entity_values,
     form_is_running,
     language,
+    last_bot_reply,
     latest_intent,
     value_before_latest_message,
 )
@@ -216,7 +217,8 @@ class ValidateComplaintForm(FormValidationAction):
         else:
             return result
 
-        if field == "consumer_id" and requested == field:
+        new_connection = tracker.get_slot("category") == "lpg_new_connection"
+        if field == "consumer_id" and requested == field and not new_connection:
             if failure_count(tracker, field) < MAX_FAILURES:
                 # "No" or "I don't know it" to the question itself: first say where
                 # it is printed, with "continue without it" as a quick reply.
@@ -451,7 +453,7 @@ class AskConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if tracker.latest_action_name == "action_offer_edit":
+        if last_bot_reply(tracker) == "utter_ask_edit_field":
             return []  # the citizen is choosing what to change
         dispatcher.utter_message(
             response="utter_ask_confirmed", summary=summary(tracker)

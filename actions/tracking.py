@@ -51,3 +51,11 @@ def value_before_latest_message(tracker: Tracker, slot: str) -> Any:
         elif kind == "restart":
             value = None
     return value
+
+
+def last_bot_reply(tracker: Tracker) -> str | None:
+    """The name of the reply the bot sent last (utter_...), if any."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            return (event.get("metadata") or {}).get("utter_action")
+    return None

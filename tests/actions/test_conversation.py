@@ -18,6 +18,7 @@ from actions.conversation import (
     HandleAbuse,
     HandleUnclear,
     NoteExtraDetail,
+    OfferEdit,
     StartComplaint,
 )
 from actions.handoff import RequestHandoff
@@ -450,3 +451,36 @@ async def test_an_unclear_message_is_said_so(domain: dict) -> None:
 
     assert [m["response"] for m in said] == ["utter_not_understood"]
     assert events == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("sorry, my name is Pooja Malhotra", "Pooja Malhotra"),
+        ("maaf kijiye, mera naam Pooja Malhotra hai", "Pooja Malhotra"),
+        ("माफ़ कीजिए, मेरा नाम पूजा मल्होत्रा है", "पूजा मल्होत्रा"),
+    ],
+)
+async def test_a_name_correction_without_an_entity_still_changes_the_name(
+    domain: dict, text: str, name: str
+) -> None:
+    slots, said, _ = await run(
+        OfferEdit(),
+        domain,
+        text=text,
+        intent="correct",
+        slots={"full_name": "Pooja Mehra"},
+        form_active=True,
+    )
+
+    assert slots == {"full_name": name}
+    assert [m["response"] for m in said] == ["utter_noted"]
+
+
+async def test_a_correction_without_a_value_asks_which_field(domain: dict) -> None:
+    slots, said, _ = await run(
+        OfferEdit(), domain, text="kuch galat hai", intent="correct", form_active=True
+    )
+
+    assert slots == {}
+    assert [m["response"] for m in said] == ["utter_ask_edit_field"]

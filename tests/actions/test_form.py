@@ -57,8 +57,8 @@ async def test_questions_follow_the_category_family(domain: dict) -> None:
     assert pump["requested_slot"] == "outlet_details"
     assert gas["requested_slot"] == "outlet_details"
     assert gas_known["requested_slot"] == "confirmed"
-    # A new connection has no consumer number yet; the company is still needed.
-    assert new_connection["requested_slot"] == "company"
+    # A new connection may have no consumer number yet, but is asked (see below).
+    assert new_connection["requested_slot"] == "consumer_id"
 
 
 async def test_file_complaint_without_category_asks_for_it(domain: dict) -> None:
@@ -458,11 +458,37 @@ def test_summary_stays_within_a_messenger_message() -> None:
 async def test_confirmation_is_not_repeated_while_choosing_an_edit(
     domain: dict,
 ) -> None:
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker(
-        slots={**LPG, "full_name": "A B"}, latest_action="action_offer_edit"
+    offered = {"event": "bot", "metadata": {"utter_action": "utter_ask_edit_field"}}
+    noted = {"event": "bot", "metadata": {"utter_action": "utter_noted"}}
+    choosing, corrected = CollectingDispatcher(), CollectingDispatcher()
+    slots = {**LPG, "full_name": "A B"}
+
+    await AskConfirmed().run(
+        choosing, make_tracker(slots=slots, history=[offered]), domain
+    )
+    await AskConfirmed().run(
+        corrected, make_tracker(slots=slots, history=[offered, noted]), domain
     )
 
-    await AskConfirmed().run(dispatcher, tracker, domain)
+    assert choosing.messages == []
+    assert responses(corrected) == ["utter_ask_confirmed"]
 
-    assert dispatcher.messages == []
+
+async def test_no_number_for_a_new_connection_goes_on_at_once(domain: dict) -> None:
+    slots, said = await validate(
+        domain,
+        text="abhi consumer number nahi hai, naya connection hai",
+        intent="no_consumer_id",
+        slots={
+            "category": "lpg_new_connection",
+            "description": "Ujjwala connection nahi mila",
+            "full_name": "Savitri Bai",
+            "requested_slot": "consumer_id",
+        },
+        candidates={"skip_requested": True},
+        form_active=True,
+    )
+
+    assert slots["skipped_fields"] == ["consumer_id"]
+    assert slots["requested_slot"] == "location"
+    assert said == ["utter_skipped_field"]
