@@ -219,7 +219,7 @@ class HandleUnclear(Action):
             return emergency_events(dispatcher, tracker)
         if _is_complaint(name) and confidence >= UNCLEAR_COMPLAINT_CONFIDENCE:
             runner_up = str(ranking[1].get("name") or "") if len(ranking) > 1 else ""
-            intent = name if not _is_complaint(runner_up) else _common(name, runner_up)
+            intent = _common(name, runner_up) if _is_complaint(runner_up) else name
             logger.info(
                 "conversation %s: unclear message read as a complaint",
                 tracker.sender_id,
@@ -229,16 +229,17 @@ class HandleUnclear(Action):
 
 
 def _is_complaint(intent: str) -> bool:
-    return intent == "file_complaint" or intent.startswith(
+    """A reading that starts a complaint (details alone do too, see data/rules.yml)."""
+    return intent in ("file_complaint", "inform") or intent.startswith(
         complaint.COMPLAINT_INTENT_PREFIX
     )
 
 
 def _common(first: str, second: str) -> str:
     """Two complaint readings: the category only when both agree on it."""
-    if first == "file_complaint":
-        return second
-    if second == "file_complaint":
+    if first in ("file_complaint", "inform"):
+        return second if second.startswith(complaint.COMPLAINT_INTENT_PREFIX) else first
+    if second in ("file_complaint", "inform"):
         return first
     return "file_complaint"
 

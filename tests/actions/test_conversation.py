@@ -424,6 +424,21 @@ async def test_an_unclear_complaint_starts_the_form(domain: dict) -> None:
     assert (events[-1]["event"], events[-1]["name"]) == ("followup", "complaint_form")
 
 
+async def test_an_unclear_message_with_details_starts_a_complaint(domain: dict) -> None:
+    slots, said, events = await run(
+        HandleUnclear(),
+        domain,
+        text="mera gas cylinder 3 din se nahi aaya, complaint karni hai",
+        intent="nlu_fallback",
+        parse_extra=ranked(("inform", 0.42), ("faq_documents", 0.1)),
+    )
+
+    assert said == []
+    assert slots["category"] is None  # the form asks it
+    assert slots["description"].startswith("mera gas cylinder")
+    assert (events[-1]["event"], events[-1]["name"]) == ("followup", "complaint_form")
+
+
 async def test_two_complaint_readings_that_disagree_ask_the_category(
     domain: dict,
 ) -> None:
