@@ -118,6 +118,14 @@ def top_intent(result: dict[str, Any]) -> str | None:
     return None
 
 
+def top_confidence(result: dict[str, Any]) -> float:
+    """The confidence of the classifier's best intent."""
+    for candidate in result.get("intent_ranking") or []:
+        if candidate.get("name") != FALLBACK_INTENT:
+            return round(float(candidate.get("confidence") or 0.0), 3)
+    return 0.0
+
+
 def entity_key(entity: dict[str, Any]) -> tuple:
     return (
         entity["entity"],
@@ -161,6 +169,8 @@ async def evaluate(agent: Any, language: str, examples: list[Any]) -> Tally:
                     "text": text,
                     "expected_intent": expected,
                     "predicted_intent": predicted,
+                    "top_intent": top_intent(result),
+                    "top_confidence": top_confidence(result),
                     "missed_entities": sorted(map(list, gold - found)),
                     "extra_entities": sorted(map(list, found - gold)),
                 }

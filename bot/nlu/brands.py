@@ -29,6 +29,9 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 logger = logging.getLogger(__name__)
 
 BRAND = "brand"
+# A brand word alone is never a person or a place: such readings of other extractors
+# are dropped ("Indane consumer no ..." is not a location).
+NOT_A_BRAND = ("person_name", "location")
 DEFAULT_BRANDS_FILE = "catalog/brands.yml"
 _TABLE_FILE = "brands.json"
 _BOUNDARY_BEFORE = r"(?<![\p{L}\p{M}\p{N}])"
@@ -131,6 +134,14 @@ class BrandMatcher:
         return matches
 
 
+def _inside(entity: dict[str, Any], spans: list[tuple[int, int]]) -> bool:
+    """Whether the entity's span lies within one of `spans`."""
+    start, end = entity.get("start"), entity.get("end")
+    if start is None or end is None:
+        return False
+    return any(low <= start and end <= high for low, high in spans)
+
+
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True
 )
@@ -228,10 +239,12 @@ class BrandExtractor(GraphComponent, EntityExtractorMixin):
             ]
             if not found:
                 continue
+            spans = [(match["start"], match["end"]) for match in found]
             kept = [
                 entity
                 for entity in message.get(ENTITIES, [])
                 if entity.get("entity") != BRAND
+                and not (entity.get("entity") in NOT_A_BRAND and _inside(entity, spans))
             ]
             message.set(
                 ENTITIES, kept + self.add_extractor_name(found), add_to_output=True

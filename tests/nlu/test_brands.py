@@ -136,3 +136,28 @@ def test_fingerprint_follows_the_file_content(tmp_path):
     path.write_text("companies:\n  IOCL:\n    words: [indane, indan]\n", "utf-8")
 
     assert BrandExtractor.fingerprint_addon(config) != first
+
+
+def test_a_brand_word_is_not_a_person_or_place(model_storage, resource, context):
+    config = {"brands_file": str(TEST_BRANDS)}
+    extractor = BrandExtractor.create(config, model_storage, resource, context)
+    extractor.train(TrainingData())
+    text = "Indane consumer, Indane Gas Seva, Kota"
+    crf = [
+        {"entity": "location", "value": "Indane", "start": 0, "end": 6},
+        {
+            "entity": "service_agency",
+            "value": "Indane Gas Seva",
+            "start": 17,
+            "end": 32,
+        },
+        {"entity": "location", "value": "Kota", "start": 34, "end": 38},
+    ]
+    message = Message(data={TEXT: text, ENTITIES: list(crf)})
+
+    extractor.process([message])
+
+    entities = message.get(ENTITIES)
+    assert crf[0] not in entities
+    assert crf[1] in entities and crf[2] in entities
+    assert [e["value"] for e in entities if e["entity"] == "brand"] == ["IOCL", "IOCL"]
