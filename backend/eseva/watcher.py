@@ -14,10 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from eseva import complaints, handoffs
 from eseva.auth import Principal
 from eseva.db import Database
+from eseva.errors import ApiError
 from eseva.identifiers import IdentifierError, normalise_consumer_id
 from eseva.logs import log_state_change
 from eseva.models import Handoff, utcnow
@@ -69,46 +71,75 @@ def complaint_fields(handoff: Handoff) -> dict[str, Any]:
 
 
 def time_out(
-    db: Database, handoff_id: int, router: BrandRouter
+    db: Database,
+    handoff_id: int,
+    router: BrandRouter,
+    principal: Principal = SERVICE,
+    quiet: bool = True,
 ) -> tuple[str, str, str] | None:
-    """Register the complaint and time the handoff out, in one transaction.
+    """Time the handoff out and register its complaint, in one transaction.
 
-    Returns (sender_id, reference, language), or None when an officer claimed it
-    (or it ended) meanwhile.
+    Returns (sender_id, reference, language). When an officer claimed it (or it
+    ended) meanwhile: None if `quiet` (the watcher), else the API's 409.
     """
-    with db.writing() as session:
-        handoff = session.get(Handoff, handoff_id)
-        if handoff is None or handoff.status != "waiting":
-            return None
-        reference = handoff.complaint_reference
-        if reference is None:
-            fields = complaint_fields(handoff)
-            if fields["company"] and not router.is_company(fields["company"]):
-                fields["company"] = None
-            key = f"handoff-{handoff.id}-timeout"
-            outcome = complaints.create(
-                session, fields, key, complaints.request_hash(fields), router, SERVICE
+    try:
+        with db.writing() as session:
+            handoff = handoffs.act(session, handoff_id, "timeout", principal)
+            reference = handoff.complaint_reference
+            if reference is None:
+                reference = _register(session, handoff, router, principal)
+                handoff.complaint_reference = reference
+            handoffs.add_message(
+                session,
+                handoff,
+                "system",
+                f"no officer claimed it in time; complaint {reference} registered",
             )
-            reference = outcome.complaint.reference
-            handoff.complaint_reference = reference
-            for change in outcome.changes:
-                log_state_change(
-                    "reference",
-                    change.reference,
-                    change.source,
-                    change.target,
-                    "service",
-                )
-        handoffs.add_message(
-            session,
-            handoff,
-            "system",
-            f"no officer claimed it in time; complaint {reference} registered",
-        )
-        handoffs.act(session, handoff_id, "timeout", SERVICE)
-        result = (handoff.sender_id, reference, handoff.language)
-    log_state_change("handoff", str(handoff_id), "waiting", "timed_out", "service")
+            result = (handoff.sender_id, reference, handoff.language)
+    except ApiError as error:
+        if quiet and error.status == 409:
+            return None
+        raise
+    log_state_change(
+        "handoff", str(handoff_id), "waiting", "timed_out", principal.actor
+    )
     return result
+
+
+def _register(
+    session: Session, handoff: Handoff, router: BrandRouter, principal: Principal
+) -> str:
+    """File the complaint of a timed-out handoff (once: the key is the handoff's)."""
+    fields = complaint_fields(handoff)
+    if fields["company"] and not router.is_company(fields["company"]):
+        fields["company"] = None
+    key = f"handoff-{handoff.id}-timeout"
+    outcome = complaints.create(
+        session, fields, key, complaints.request_hash(fields), router, SERVICE
+    )
+    for change in outcome.changes:
+        log_state_change(
+            "reference", change.reference, change.source, change.target, principal.actor
+        )
+    return outcome.complaint.reference
+
+
+def tell(rasa: RasaClient, handoff_id: int, sender_id: str, reference: str) -> bool:
+    """Have the bot tell the citizen the reference; False (logged) when it cannot."""
+    try:
+        rasa.hand_back(sender_id, TIMED_OUT_INTENT, {"reference": reference})
+    except RasaUnavailable as error:
+        # The complaint is registered and the reference is in the handoff's log;
+        # the citizen learns it from the status question or an officer.
+        logger.error(
+            "watcher: handoff %s timed out (%s) but the bot could not tell the "
+            "citizen: %s",
+            handoff_id,
+            reference,
+            error,
+        )
+        return False
+    return True
 
 
 def overdue_ids(
@@ -140,18 +171,7 @@ def sweep(
             continue
         sender_id, reference, _language = done
         references.append(reference)
-        try:
-            rasa.hand_back(sender_id, TIMED_OUT_INTENT, {"reference": reference})
-        except RasaUnavailable as error:
-            # The complaint is registered and the reference is in the handoff's log;
-            # the citizen learns it from the status question or the officer.
-            logger.error(
-                "watcher: handoff %s timed out (%s) but the bot could not tell the "
-                "citizen: %s",
-                handoff_id,
-                reference,
-                error,
-            )
+        tell(rasa, handoff_id, sender_id, reference)
     return references
 
 

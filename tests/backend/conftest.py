@@ -77,6 +77,10 @@ def settings_for(url: str) -> Settings:
         admin_token=ADMIN_TOKEN,
         catalog_dir=ROOT / "catalog",
         log_level="INFO",
+        # No Rasa in these tests: a closed loopback port, never a running dev server.
+        rasa_url="http://127.0.0.1:9",
+        rasa_timeout=1.0,
+        handoff_watch_seconds=0,
     )
 
 

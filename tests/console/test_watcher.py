@@ -133,3 +133,18 @@ def test_the_complaint_stays_registered_when_rasa_is_down(
     stored = handoff_of(api, handoff["id"])
     assert stored["status"] == "timed_out"
     assert stored["complaint_reference"] in references
+
+
+def test_the_api_timeout_registers_and_tells_like_the_watcher(
+    api: TestClient, rasa: FakeRasa
+) -> None:
+    handoff = open_handoff(api)
+    response = api.post(f"/api/handoffs/{handoff['id']}/timeout", headers=ADMIN)
+    assert response.status_code == 200, response.text
+    reference = response.json()["complaint_reference"]
+    assert response.json()["status"] == "timed_out" and reference
+    assert rasa.triggered(handoff["sender_id"]) == [
+        {"name": "EXTERNAL_handoff_timed_out", "entities": {"reference": reference}}
+    ]
+    again = api.post(f"/api/handoffs/{handoff['id']}/timeout", headers=ADMIN)
+    assert again.status_code == 409

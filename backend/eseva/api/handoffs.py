@@ -7,16 +7,19 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from eseva import handoffs as service
+from eseva import watcher
 from eseva.api.deps import DatabaseDep, LevelsDep, RouterDep
-from eseva.auth import AnyCaller, ServiceCaller
+from eseva.auth import AnyCaller, Principal, ServiceCaller
+from eseva.db import Database
 from eseva.logs import log_state_change
 from eseva.models import Handoff, HandoffMessage, Officer
+from eseva.rasa import RasaClient
 from eseva.sla import ServiceLevels
 from eseva.texts import (
     CollectedConsumerId,
@@ -267,8 +270,14 @@ def _action_route(rule: service.HandoffTransition) -> Callable[..., HandoffOut]:
     """The endpoint of one row of the handoff table."""
 
     def endpoint(
-        handoff_id: HandoffId, principal: AnyCaller, db: DatabaseDep, levels: LevelsDep
+        handoff_id: HandoffId,
+        principal: AnyCaller,
+        db: DatabaseDep,
+        levels: LevelsDep,
+        request: Request,
     ) -> HandoffOut:
+        if rule.action == "timeout":
+            return _time_out(handoff_id, principal, db, levels, request)
         with db.writing() as session:
             handoff = service.act(session, handoff_id, rule.action, principal)
             result = handoff_out(handoff, levels)
@@ -282,6 +291,24 @@ def _action_route(rule: service.HandoffTransition) -> Callable[..., HandoffOut]:
         f"{rule.source} -> {rule.target}, by the {rule.who} (docs/backend.md)."
     )
     return endpoint
+
+
+def _time_out(
+    handoff_id: int,
+    principal: Principal,
+    db: Database,
+    levels: ServiceLevels,
+    request: Request,
+) -> HandoffOut:
+    """As the watcher does it: register the complaint, then have the bot say so."""
+    settings = request.app.state.settings
+    sender_id, reference, _language = watcher.time_out(
+        db, handoff_id, request.app.state.router, principal, quiet=False
+    ) or ("", "", "")
+    rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
+    watcher.tell(rasa, handoff_id, sender_id, reference)
+    with db.reading() as session:
+        return handoff_out(service.get_visible(session, handoff_id, principal), levels)
 
 
 for _rule in service.HANDOFF_TRANSITIONS:
