@@ -48,6 +48,8 @@ class InboundMessage:
     sticker_id: str | None = None
     standby: bool = False
     numbered_options: bool = False
+    # How often relaying it to the officer has been tried again.
+    attempts: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

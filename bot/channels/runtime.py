@@ -7,6 +7,7 @@ and then the replies sent, the message marked answered only when they were.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any, Awaitable, Callable, Protocol
@@ -28,6 +29,11 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 # The relay found the handoff closed: the message goes to the bot after all.
 RELAY_ENDED = "relay_ended"
+# The backend did not take the relay: try again later (seconds, doubling, capped).
+RELAY_FAILED = "relay_failed"
+RELAY_TRIES = 8
+RELAY_RETRY_BASE = 5.0
+RELAY_RETRY_MAX = 300.0
 
 # The intents of the marker messages (bot/channels/message.py) the domain must know.
 MARKER_INTENTS = {"share_attachment", "share_location"}
@@ -143,7 +149,34 @@ class ChannelRuntime:
                 "%s: processing message %s failed", self.channel, job.message_id
             )
             state = states.FAILED
+        if state == RELAY_FAILED:
+            if self._retry_later(job):
+                return
+            state = states.FAILED
         self.store.finish(self.channel, job.message_id, state)
+
+    def _retry_later(self, message: InboundMessage) -> bool:
+        """Queue a message again after a pause (the officer's side was unreachable);
+        False when it has had its tries. Its pending copy stays in the store."""
+        if message.attempts >= RELAY_TRIES:
+            logger.error(
+                "%s: message %s could not reach handoff after %d tries",
+                self.channel,
+                message.message_id,
+                message.attempts,
+            )
+            return False
+        message.attempts += 1
+        delay = min(RELAY_RETRY_MAX, RELAY_RETRY_BASE * 2 ** (message.attempts - 1))
+        logger.warning(
+            "%s: message %s will be relayed again in %.0f s",
+            self.channel,
+            message.message_id,
+            delay,
+        )
+        key = f"{self.channel}:{message.sender_id}"
+        asyncio.get_running_loop().call_later(delay, self.queues.submit, key, message)
+        return True
 
     async def _handle(self, message: InboundMessage) -> str:
         owner = await self.backend.owner(
@@ -228,7 +261,7 @@ class ChannelRuntime:
             return states.RELAYED
         if result == ENDED:
             return RELAY_ENDED
-        return states.FAILED
+        return RELAY_FAILED
 
     def output_channel(self) -> PlatformOutput:
         """An output channel that sends at once (Rasa's `output_channel=latest`)."""

@@ -126,6 +126,7 @@ class FakeBackend:
         self.owners: dict[tuple[str, str], dict[str, Any]] = {}
         self.relayed: list[dict[str, Any]] = []
         self.ended: set[str] = set()
+        self.fail_relays = 0
         self.handoffs: list[dict[str, Any]] = []
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.owner_calls = 0
@@ -202,6 +203,9 @@ class FakeBackend:
         ):
             return web.json_response({"error": {"code": "invalid"}}, status=422)
         handoff_id = request.match_info["handoff_id"]
+        if self.fail_relays > 0:
+            self.fail_relays -= 1
+            return web.json_response({"error": {"code": "unavailable"}}, status=503)
         if handoff_id in self.ended:
             return web.json_response({"error": {"code": "handoff_ended"}}, status=409)
         self.relayed.append({"handoff_id": handoff_id, **body})

@@ -447,3 +447,27 @@ async def test_logs_hold_ids_not_what_citizens_wrote(stack: Stack, caplog) -> No
     assert "x DM in reply to" in logged  # the failed send was logged, by id
     for value in private:
         assert value not in logged
+
+
+async def test_a_relay_the_backend_refused_is_tried_again_later(
+    stack: Stack, monkeypatch
+) -> None:
+    from bot.channels import runtime
+
+    monkeypatch.setattr(runtime, "RELAY_RETRY_BASE", 0.2)
+    stack.backend.owners[("messenger", "PSID_RR")] = {
+        "owner": "officer",
+        "handoff_id": 4,
+    }
+    stack.backend.fail_relays = 5  # the first try (3 calls) and the first retry fail
+    event = payloads.fb_event(
+        "PSID_RR", PAGE_ID, payloads.fb_text("hello?", mid="m_RR1")
+    )
+    await stack.deliver("messenger", payloads.fb_delivery(PAGE_ID, [event]))
+    for _ in range(100):
+        await asyncio.sleep(0.1)
+        if stack.messenger.store.state("messenger", "m_RR1") != states.QUEUED:
+            break
+    assert stack.messenger.store.state("messenger", "m_RR1") == states.RELAYED
+    assert [r["platform_message_id"] for r in stack.backend.relayed] == ["m_RR1"]
+    assert stack.bot.turns == []
