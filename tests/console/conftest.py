@@ -17,12 +17,13 @@ from typing import Any
 
 import pytest
 import uvicorn
-from eseva.config import Settings
-from eseva.main import create_app
-from fake_rasa import FakeRasa
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+
+from eseva.config import Settings
+from eseva.main import create_app
+from fake_rasa import FakeRasa
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_TOKEN = "test-service-token"

@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
+
 from conftest import (
     ADMIN,
     SERVICE,
@@ -22,7 +24,6 @@ from conftest import (
 )
 from eseva.main import create_app
 from fake_rasa import FakeRasa
-from fastapi.testclient import TestClient
 
 XSS = "<img src=x onerror=alert(1)>"
 
