@@ -13,7 +13,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import complaint, fields
+from actions import complaint, fields, lexicon
 from actions.catalog import company_in_text, helplines
 from actions.handoff import NotUnderstood, request_handoff
 from actions.submit import cleared_complaint_slots, new_key
@@ -144,7 +144,14 @@ class StartComplaint(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        return start_complaint_events(tracker, latest_intent(tracker))
+        events = start_complaint_events(tracker, latest_intent(tracker))
+        if lexicon.mentions_emergency(latest_text(tracker)):
+            # Emergency words the NLU missed: the safety steps still come first.
+            dispatcher.utter_message(
+                response="utter_emergency_safety", emergency=helplines()["emergency"]
+            )
+            events.append(SlotSet("priority", "urgent"))
+        return events
 
 
 class CancelComplaint(Action):
@@ -215,7 +222,8 @@ class HandleUnclear(Action):
         name = str(top.get("name") or "")
         confidence = float(top.get("confidence") or 0.0)
 
-        if name == "emergency" and confidence >= UNCLEAR_EMERGENCY_CONFIDENCE:
+        urgent = name == "emergency" and confidence >= UNCLEAR_EMERGENCY_CONFIDENCE
+        if urgent or lexicon.mentions_emergency(latest_text(tracker)):
             return emergency_events(dispatcher, tracker)
         if _is_complaint(name) and confidence >= UNCLEAR_COMPLAINT_CONFIDENCE:
             runner_up = str(ranking[1].get("name") or "") if len(ranking) > 1 else ""

@@ -18,8 +18,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import complaint, fields
-from actions.catalog import company_for, company_in_text
+from actions import complaint, fields, lexicon
+from actions.catalog import company_for, company_in_text, helplines
 from actions.texts import (
     CATEGORY_LABELS,
     FIELD_LABELS,
@@ -32,6 +32,7 @@ from actions.tracking import (
     language,
     last_bot_reply,
     latest_intent,
+    latest_text,
     value_before_latest_message,
 )
 
@@ -93,12 +94,71 @@ class ValidateComplaintForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> EventType | None:
         asked = complaint.fields_to_ask(tracker.slots)
+        if tracker.slots.get("confirmed") is False:
+            return SlotSet(REQUESTED_SLOT, None)  # "no" at the confirmation
         missing = next(
             (name for name in asked if tracker.slots.get(name) is None), None
         )
         return SlotSet(REQUESTED_SLOT, missing)
 
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Cancel words and emergency words count whatever the NLU read them as."""
+        if form_is_running(tracker):
+            intent = latest_intent(tracker)
+            text = latest_text(tracker)
+            if intent != "cancel" and lexicon.is_cancel(text):
+                logger.info(
+                    "conversation %s: cancelled by its words", tracker.sender_id
+                )
+                # The form ends unconfirmed: the submit action files nothing and says
+                # so (actions/submit.py).
+                return [SlotSet("confirmed", False), SlotSet(REQUESTED_SLOT, None)]
+            if intent != "emergency" and lexicon.mentions_emergency(text):
+                return self._emergency(dispatcher, tracker)
+        return await super().run(dispatcher, tracker, domain)
+
+    def _emergency(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[EventType]:
+        """Safety steps first; the message joins the description, not the answer."""
+        logger.warning(
+            "conversation %s: emergency words inside the form", tracker.sender_id
+        )
+        dispatcher.utter_message(
+            response="utter_emergency_safety", emergency=helplines()["emergency"]
+        )
+        description, _cut = fields.append_description(
+            value_before_latest_message(tracker, "description"), latest_text(tracker)
+        )
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        events: list[EventType] = [
+            SlotSet(name, value_before_latest_message(tracker, name))
+            for name in tracker.slots_to_validate()
+        ]
+        return events + [
+            SlotSet("priority", "urgent"),
+            SlotSet("description", description),
+            SlotSet(REQUESTED_SLOT, requested),
+        ]
+
     # --- extraction -------------------------------------------------------------------
+
+    async def extract_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Yes or no at the confirmation, in any of the three languages."""
+        if tracker.get_slot(REQUESTED_SLOT) != "confirmed":
+            return {}
+        if latest_intent(tracker) in ("affirm", "deny", "correct"):
+            return {}
+        text = latest_text(tracker)
+        if lexicon.is_yes(text):
+            return {"confirmed": True}
+        if lexicon.is_no(text):
+            return {"confirmed": False}
+        return {}
 
     async def extract_category(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -62,6 +62,7 @@ def test_every_reply_an_action_sends_exists(domain: dict) -> None:
     for path in (ROOT / "actions").glob("*.py"):
         sent |= set(re.findall(r'"(utter_\w+)"', path.read_text(encoding="utf-8")))
 
+    sent.discard("utter_action")  # the key Rasa stores a reply's name under
     assert sent, "no replies found in actions/"
     assert sent <= set(domain["responses"]), sent - set(domain["responses"])
 
