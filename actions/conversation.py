@@ -225,6 +225,8 @@ class HandleUnclear(Action):
         urgent = name == "emergency" and confidence >= UNCLEAR_EMERGENCY_CONFIDENCE
         if urgent or lexicon.mentions_emergency(latest_text(tracker)):
             return emergency_events(dispatcher, tracker)
+        if entity_values(tracker, "reference"):
+            return [FollowupAction("action_complaint_status")]  # a reference: status
         if _is_complaint(name) and confidence >= UNCLEAR_COMPLAINT_CONFIDENCE:
             runner_up = str(ranking[1].get("name") or "") if len(ranking) > 1 else ""
             intent = _common(name, runner_up) if _is_complaint(runner_up) else name

@@ -499,3 +499,22 @@ async def test_a_correction_without_a_value_asks_which_field(domain: dict) -> No
 
     assert slots == {}
     assert [m["response"] for m in said] == ["utter_ask_edit_field"]
+
+
+async def test_an_unclear_message_with_a_reference_asks_its_status(
+    domain: dict,
+) -> None:
+    _, said, events = await run(
+        HandleUnclear(),
+        domain,
+        text="status of MOPNG-2026-000123",
+        intent="nlu_fallback",
+        entities=[{"entity": "reference", "value": "MOPNG-2026-000123"}],
+        parse_extra=ranked(("out_of_scope", 0.28), ("affirm", 0.13)),
+    )
+
+    assert said == []
+    assert (events[-1]["event"], events[-1]["name"]) == (
+        "followup",
+        "action_complaint_status",
+    )
