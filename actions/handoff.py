@@ -44,7 +44,9 @@ def handoff_reason(tracker: Tracker) -> str:
     return "citizen_asked"
 
 
-def handoff_body(tracker: Tracker, reason: str) -> dict[str, Any]:
+def handoff_body(
+    tracker: Tracker, reason: str, reference: str | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "channel": channel_of(tracker),
         "sender_id": tracker.sender_id,
@@ -53,17 +55,22 @@ def handoff_body(tracker: Tracker, reason: str) -> dict[str, Any]:
         "language": language(tracker),
         "collected": collected_fields(tracker),
     }
-    if tracker.get_slot("complaint_reference"):
-        body["complaint_reference"] = tracker.get_slot("complaint_reference")
+    reference = reference or tracker.get_slot("complaint_reference")
+    if reference:
+        body["complaint_reference"] = reference
     return body
 
 
 async def request_handoff(
-    dispatcher: CollectingDispatcher, tracker: Tracker, reason: str
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    reason: str,
+    reference: str | None = None,
 ) -> list[EventType]:
-    """Create the handoff and tell the citizen; shared by the abuse action."""
+    """Create the handoff and tell the citizen; shared by the abuse and status
+    actions (`reference`: the complaint it is about, when not the slot's)."""
     client = BackendClient(load_settings())
-    body = handoff_body(tracker, reason)
+    body = handoff_body(tracker, reason, reference)
     reply = await asyncio.to_thread(client.create_handoff, body)
     if reply.outcome != OK:
         logger.error(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime, timezone
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -16,6 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend import INVALID, NOT_FOUND, OK, BackendClient
 from actions.complaint import channel_of
+from actions.handoff import request_handoff
 from actions.settings import load_settings
 from actions.texts import EXPECTED_BY, STATUS_LABELS, label
 from actions.tracking import entity_values, language
@@ -27,6 +29,19 @@ def _day(timestamp: object) -> str:
     """The date part of an ISO timestamp ("2026-12-04T10:00:00Z" -> "2026-12-04")."""
     text = str(timestamp or "")
     return text[:10] if len(text) >= 10 else text
+
+
+def is_overdue(expected_by: object, now: datetime | None = None) -> bool:
+    """Past the date the citizen was given (the backend sends none once closed)."""
+    if not expected_by:
+        return False
+    try:
+        due = datetime.fromisoformat(str(expected_by).replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if due.tzinfo is None:
+        due = due.replace(tzinfo=timezone.utc)
+    return (now or datetime.now(timezone.utc)) > due
 
 
 class ComplaintStatus(Action):
@@ -66,4 +81,13 @@ class ComplaintStatus(Action):
             updated_at=_day(reply.data.get("updated_at")),
             expected=EXPECTED_BY[lang].format(date=expected_by) if expected_by else "",
         )
+        if is_overdue(reply.data.get("expected_by")):
+            # A citizen coming back about a complaint past its target: a person.
+            logger.info(
+                "conversation %s: %s is overdue; handing over",
+                tracker.sender_id, reference,
+            )  # fmt: skip
+            return await request_handoff(
+                dispatcher, tracker, "overdue_repeat", reply.data.get("reference")
+            )
         return []

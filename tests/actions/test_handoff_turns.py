@@ -17,6 +17,7 @@ from actions.handoff import (
     RequestHandoff,
     pickup_minutes,
 )
+from actions.status import ComplaintStatus
 
 
 def fallback(text: str) -> dict[str, Any]:
@@ -153,3 +154,47 @@ def test_every_new_response_exists_in_three_languages(domain: dict) -> None:
             if c.get("name") == "language"
         }
         assert languages == {"en", "hi", "hi-Latn"}, name
+
+
+def status_view(expected_by: str | None, status: str = "submitted") -> dict:
+    return {
+        "reference": "MOPNG-2026-000123",
+        "status": status,
+        "updated_at": "2026-11-01T10:00:00Z",
+        "expected_by": expected_by,
+        "duplicate_of": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("expected_by", "hands_over"),
+    [("2026-01-01T10:00:00Z", True), ("2999-01-01T10:00:00Z", False), (None, False)],
+)
+async def test_a_complaint_past_its_target_goes_to_an_officer(
+    domain: dict,
+    backend: FakeBackend,
+    settings_env: Path,
+    expected_by: str | None,
+    hands_over: bool,
+) -> None:
+    backend.statuses["MOPNG-2026-000123"] = (
+        ("rest", "citizen-1"),
+        status_view(expected_by),
+    )
+    _slots, said = await run(
+        ComplaintStatus(),
+        domain,
+        text="MOPNG-2026-000123 ka kya hua?",
+        intent="complaint_status",
+        entities=[{"entity": "reference", "value": "MOPNG-2026-000123"}],
+        slots={"language": "hi-Latn"},
+    )
+    calls = backend.calls_to("POST", "/api/handoffs")
+    assert said[0]["response"] == "utter_status"
+    if not hands_over:
+        assert calls == [] and len(said) == 1
+        return
+    [call] = calls
+    assert call.body["reason"] == "overdue_repeat"
+    assert call.body["complaint_reference"] == "MOPNG-2026-000123"
+    assert said[1]["response"] == "utter_handoff_started"
