@@ -113,6 +113,7 @@ class MessengerInput(InputChannel):
             BackendClient(common.backend_url, common.service_token),
             self.client,
             common.queue_idle_seconds,
+            common.max_turns,
         )
         self.officer_replies = OfficerReplies(
             CHANNEL, self.runtime.backend, self.send_text, common.officer_poll_seconds

@@ -42,6 +42,21 @@ MARKER_INTENTS = {"share_attachment", "share_location"}
 RECOVERY_WINDOW = 3600.0
 
 
+_turn_slots: dict[int, asyncio.Semaphore] = {}
+
+
+def turn_slot(limit: int) -> asyncio.Semaphore:
+    """At most `limit` Rasa turns at once across both connectors. A turn blocks the
+    event loop while the model runs; fewer at once keeps webhook acknowledgements
+    prompt without costing throughput (the turns share the same loop anyway)."""
+    loop = asyncio.get_running_loop()
+    slot = _turn_slots.get(id(loop))
+    if slot is None:
+        _turn_slots.clear()
+        slot = _turn_slots[id(loop)] = asyncio.Semaphore(max(1, limit))
+    return slot
+
+
 class Sender(Protocol):
     """A platform's outbound side."""
 
@@ -59,8 +74,10 @@ class ChannelRuntime:
         backend: BackendClient,
         sender: Sender,
         idle_seconds: float = 60.0,
+        max_turns: int = 4,
     ) -> None:
         self.channel = channel
+        self.max_turns = max_turns
         self.store = store
         self.backend = backend
         self.sender = sender
@@ -210,16 +227,17 @@ class ChannelRuntime:
 
         output = PlatformOutput(self.channel)
         started = time.monotonic()
-        await self.on_new_message(
-            UserMessage(
-                text=text,
-                output_channel=output,
-                sender_id=message.sender_id,
-                input_channel=self.channel,
-                message_id=message.message_id,
-                metadata=rasa_metadata(message),
+        async with turn_slot(self.max_turns):
+            await self.on_new_message(
+                UserMessage(
+                    text=text,
+                    output_channel=output,
+                    sender_id=message.sender_id,
+                    input_channel=self.channel,
+                    message_id=message.message_id,
+                    metadata=rasa_metadata(message),
+                )
             )
-        )
         logger.debug(
             "%s: turn for message %s took %.2f s",
             self.channel,

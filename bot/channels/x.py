@@ -116,6 +116,7 @@ class XInput(InputChannel):
             BackendClient(common.backend_url, common.service_token),
             self.client,
             common.queue_idle_seconds,
+            common.max_turns,
         )
         self.runtime.extra_handlers[Mention.__name__] = self._answer_mention
         self.officer_replies = OfficerReplies(

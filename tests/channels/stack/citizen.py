@@ -88,6 +88,8 @@ class Citizen:
     desk_id: str
     page_id: str
     sent_events: list[dict[str, Any]] = field(default_factory=list)
+    # How long each webhook delivery took to be acknowledged (seconds).
+    ack_seconds: list[float] = field(default_factory=list)
     clock_ms: int = field(default_factory=lambda: int(time.time() * 1000))
 
     def event(self, text: str = "", quick_reply: dict[str, str] | None = None) -> dict:
@@ -135,6 +137,7 @@ class Citizen:
             f"{self.sim_url}/_sim/deliver/{self.platform}",
             self.envelope(events),
         )
+        self.ack_seconds.append(result.get("elapsed", 0.0))
         return result["status"]
 
     def bot_messages(self) -> list[dict[str, Any]]:

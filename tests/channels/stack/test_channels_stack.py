@@ -135,6 +135,11 @@ def test_redelivery_storm_one_complaint_per_citizen(full_stack) -> None:
     for thread in threads:
         thread.join(timeout=600)
     assert not errors, errors[0]
+    acks = sorted(a for c in citizens for a in c.ack_seconds)
+    print(
+        f"webhook acknowledgements: {len(acks)}, median {acks[len(acks) // 2]:.3f} s, "
+        f"95th percentile {acks[int(len(acks) * 0.95)]:.3f} s, slowest {acks[-1]:.3f} s"
+    )
     for citizen in citizens:
         stored = _complaints(full_stack, citizen.platform, citizen.sender_id)
         assert [c["reference"] for c in stored] == [references[citizen.sender_id]]
