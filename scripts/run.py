@@ -136,6 +136,11 @@ def main(argv: list[str]) -> int:
             flush=True,
         )
         print(f"  {curl_example(ports.rasa)}", flush=True)
+        print(
+            f"officer console: http://127.0.0.1:{ports.backend}/console/ "
+            "(docs/console.md)",
+            flush=True,
+        )
         watch(running)
     except Stopping as stop:
         print(f"\n{stop}: stopping {names}", flush=True)
