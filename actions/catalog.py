@@ -81,3 +81,11 @@ def company_for(value: str | None, path: Path = BRANDS_FILE) -> str | None:
     if candidate in company_codes(path):
         return candidate
     return company_in_text(value, path)
+
+
+def company_in_text_remainder(text: str, path: Path = BRANDS_FILE) -> str:
+    """The letters of `text` left once every brand word is taken out."""
+    folded = text.casefold()
+    for pattern, _code in _brand_table(path):
+        folded = pattern.sub(" ", folded)
+    return regex.sub(r"[^\p{L}\p{M}]+", "", folded)

@@ -92,22 +92,27 @@ def _description_from(text: str | None) -> str | None:
     return check.value
 
 
-def start_complaint_events(tracker: Tracker, intent: str | None) -> list[EventType]:
+def start_complaint_events(
+    tracker: Tracker, intent: str | None, rank: bool = True
+) -> list[EventType]:
     """A new complaint: the last one's fields cleared (name and language kept), what
     this very message gave kept, the category from the intent."""
     text = latest_text(tracker)
     given = slots_set_by_latest_message(tracker)
-    emergency_follow_up = intent == "affirm" and bool(
-        tracker.get_slot("emergency_offered")
-    )
+    # "Yes, file it" (or a complaint) right after the emergency offer.
+    emergency_follow_up = bool(tracker.get_slot("emergency_offered"))
 
     values: dict[str, Any] = {
         name: given[name] for name in _ENTITY_FILLED if given.get(name) is not None
     }
-    category = complaint.category_from_intent(intent) or values.get("category")
+    category = (
+        complaint.category_from_intent(intent)
+        or values.get("category")
+        or (_category_from_ranking(tracker) if rank else None)
+    )
     if intent == "no_consumer_id":
         category = "lpg_new_connection"
-    if emergency_follow_up:
+    if emergency_follow_up and not category:
         category = "other"
     values["category"] = category
 
@@ -133,6 +138,21 @@ def start_complaint_events(tracker: Tracker, intent: str | None) -> list[EventTy
         SlotSet(name, value) for name, value in values.items() if value is not None
     ]
     return events
+
+
+# A complaint reading this sure, even if not the top one, names the category of a
+# message read as details or a bare "I want to complain".
+RANKED_CATEGORY_CONFIDENCE = 0.2
+
+
+def _category_from_ranking(tracker: Tracker) -> str | None:
+    for entry in tracker.latest_message.get("intent_ranking") or []:
+        category = complaint.category_from_intent(str(entry.get("name") or ""))
+        if category and float(entry.get("confidence") or 0) >= (
+            RANKED_CATEGORY_CONFIDENCE
+        ):
+            return category
+    return None
 
 
 class StartComplaint(Action):
@@ -234,7 +254,11 @@ class HandleUnclear(Action):
                 "conversation %s: unclear message read as a complaint",
                 tracker.sender_id,
             )
-            return start_complaint_events(tracker, intent) + [FollowupAction(FORM)]
+            # Two complaint readings that disagree leave the category to ask.
+            events = start_complaint_events(
+                tracker, intent, rank=intent != "file_complaint"
+            )
+            return events + [FollowupAction(FORM)]
         return await NotUnderstood().run(dispatcher, tracker, domain)
 
 

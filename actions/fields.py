@@ -73,7 +73,7 @@ _NAME_PREFIXES = regex.compile(
     regex.IGNORECASE,
 )
 _NAME_SUFFIXES = regex.compile(
-    r"\s*(?:hai|hain|hoon|hun|hu|h|है|हूँ|हूं|हुँ)\s*[.!।]*$", regex.IGNORECASE
+    r"\s+(?:hai|hain|hoon|hun|hu|h|है|हूँ|हूं|हुँ)\s*[.!।]*$", regex.IGNORECASE
 )
 _NOT_NAMES = {
     "hi", "hello", "hey", "hii", "namaste", "namaskar", "नमस्ते", "नमस्कार",

@@ -19,7 +19,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import complaint, fields, lexicon
-from actions.catalog import company_for, company_in_text, helplines
+from actions.catalog import (
+    company_for,
+    company_in_text,
+    company_in_text_remainder,
+    helplines,
+)
 from actions.texts import (
     CATEGORY_LABELS,
     FIELD_LABELS,
@@ -41,6 +46,8 @@ logger = logging.getLogger(__name__)
 REQUESTED_SLOT = "requested_slot"
 MAX_FAILURES = 3
 INTERNAL_SLOTS = ["skip_requested", "edit_field"]
+# Fields whose answer is the whole message when their question was asked.
+ANSWER_FIELDS = ("full_name", "location", "service_agency", "outlet_details")
 SUMMARY_PREVIEW = 300
 
 # The hint shown after an answer that could not be used, by field and reason.
@@ -231,7 +238,17 @@ class ValidateComplaintForm(FormValidationAction):
         def check(text: str) -> fields.Check:
             return fields.check_free_text(text, fields.SERVICE_AGENCY_MAX)
 
-        result = self._validate("service_agency", value, check, dispatcher, tracker)
+        if value is None:
+            return {"service_agency": None}
+        agency = self._whole_answer("service_agency", str(value), check, tracker)
+        code = company_for(agency)
+        if code and len(company_in_text_remainder(agency)) < 2:
+            # Only a company's name ("Indane"): the company, not the agency.
+            result: dict[str, Any] = {"service_agency": None}
+            if not tracker.get_slot("company"):
+                result["company"] = code
+            return result
+        result = self._validate("service_agency", agency, check, dispatcher, tracker)
         return self._with_company(result, result.get("service_agency"), tracker)
 
     def validate_outlet_details(
@@ -328,6 +345,7 @@ class ValidateComplaintForm(FormValidationAction):
         kept = self._kept_value(slot, tracker)
         if kept is not None:
             return {slot: kept}
+        text = self._whole_answer(slot, text, check, tracker)
 
         if slot != "description" and slot != "outlet_details":
             if fields.sensitive_kind(text):
@@ -355,6 +373,25 @@ class ValidateComplaintForm(FormValidationAction):
         return self._failed(
             slot, outcome.reason or "invalid", outcome.details, dispatcher, tracker
         )
+
+    def _whole_answer(
+        self,
+        slot: str,
+        value: str,
+        check: Callable[[str], fields.Check],
+        tracker: Tracker,
+    ) -> str:
+        """The citizen's whole answer to this field's question rather than the part
+        an entity took from it ("Sector 14, Hisar" rather than "Hisar")."""
+        if slot not in ANSWER_FIELDS or not form_is_running(tracker):
+            return value
+        if tracker.get_slot(REQUESTED_SLOT) != slot:
+            return value
+        if latest_intent(tracker) in ("correct", "nlu_fallback", "inform", None):
+            answer = latest_text(tracker)
+            if answer and answer != value and check(answer).ok:
+                return answer
+        return value
 
     def _kept_value(self, slot: str, tracker: Tracker) -> Any:
         """A value given earlier is only replaced by an answer to its own question or

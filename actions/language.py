@@ -98,9 +98,10 @@ class ValidateSlotMappings(ValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """The offer to file after an emergency stands only for a yes or no."""
-        if tracker.get_slot("emergency_offered") and latest_intent(tracker) not in (
-            "affirm",
-            "deny",
+        intent = latest_intent(tracker) or ""
+        answers = intent in ("affirm", "deny", "file_complaint", "request_human")
+        if tracker.get_slot("emergency_offered") and not (
+            answers or intent.startswith("complain_")
         ):
             return {"emergency_offered": None}
         return {}

@@ -518,3 +518,42 @@ async def test_an_unclear_message_with_a_reference_asks_its_status(
         "followup",
         "action_complaint_status",
     )
+
+
+async def test_a_complaint_right_after_the_emergency_offer_is_urgent(
+    domain: dict,
+) -> None:
+    slots, _, _ = await run(
+        StartComplaint(),
+        domain,
+        text="haan complaint darj karo",
+        intent="file_complaint",
+        slots={
+            "priority": "urgent",
+            "emergency_offered": True,
+            "description": "ghar mein gas ki smell aa rahi hai",
+        },
+    )
+
+    assert slots["priority"] == "urgent"
+    assert slots["description"] == "ghar mein gas ki smell aa rahi hai"
+    assert slots["emergency_offered"] is None
+
+
+async def test_details_with_a_likely_complaint_reading_take_its_category(
+    domain: dict,
+) -> None:
+    slots, _, _ = await run(
+        StartComplaint(),
+        domain,
+        text="Main Sunita Devi, Rohtak se hoon. Shree Ganesh Gas ne delivery nahi ki.",
+        intent="inform",
+        parse_extra={
+            "intent_ranking": [
+                {"name": "inform", "confidence": 0.6},
+                {"name": "complain_lpg_delivery", "confidence": 0.3},
+            ]
+        },
+    )
+
+    assert slots["category"] == "lpg_delivery"

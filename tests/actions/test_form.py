@@ -492,3 +492,47 @@ async def test_no_number_for_a_new_connection_goes_on_at_once(domain: dict) -> N
     assert slots["skipped_fields"] == ["consumer_id"]
     assert slots["requested_slot"] == "location"
     assert said == ["utter_skipped_field"]
+
+
+@pytest.mark.parametrize(
+    ("slot", "text", "entity_part", "expected"),
+    [
+        ("location", "Sector 14, Hisar, Haryana 125001", "Haryana 125001", None),
+        ("full_name", "मीना गुप्ता", "गुप्ता", None),
+        ("service_agency", "Shree Ganesh Gas, Indane", "Indane", None),
+        ("full_name", "Vikram Singh", "Vikram Singh", None),
+    ],
+)
+async def test_the_whole_answer_beats_the_part_an_entity_took(
+    domain: dict, slot: str, text: str, entity_part: str, expected: str | None
+) -> None:
+    given = {
+        **LPG,
+        "full_name": "A B",
+        "consumer_id": "45821",
+        "location": "Pune",
+        "requested_slot": slot,
+    }
+    given[slot] = None
+    slots, _ = await validate(
+        domain,
+        text=text,
+        slots=given,
+        candidates={slot: entity_part},
+        form_active=True,
+    )
+
+    assert slots[slot] == (expected or text)
+
+
+async def test_a_company_name_alone_is_not_an_agency(domain: dict) -> None:
+    slots, _ = await validate(
+        domain,
+        text="My Indane cylinder was booked 6 days ago",
+        intent="complain_lpg_delivery",
+        slots={**LPG},
+        candidates={"service_agency": "Indane"},
+    )
+
+    assert slots["service_agency"] is None
+    assert slots["company"] == "IOCL"
