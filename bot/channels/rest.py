@@ -3,11 +3,13 @@
 While an officer (or the waiting queue) owns a conversation, a REST message is relayed
 to the handoff and never reaches Rasa, so the bot says nothing (also to `/restart`);
 the HTTP answer is then an empty list. Officers' replies are not delivered to REST
-clients (REST has no push); they are recorded on the handoff.
+clients (REST has no push); they are recorded on the handoff. A failed turn is logged
+with ids only (Rasa's own handler would log the citizen's text).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from typing import Any, Awaitable, Callable, Text
@@ -55,7 +57,17 @@ class GuardedRestInput(RestInput):
         async def guarded(message: UserMessage) -> Any:
             if await self.relayed(message):
                 return None
-            return await on_new_message(message)
+            try:
+                return await on_new_message(message)
+            except (Exception, asyncio.CancelledError) as error:
+                # Rasa's REST handler would log the citizen's text with the error;
+                # log the ids only and answer with what the bot said so far.
+                logger.error(
+                    "rest: turn of %s failed (%s)",
+                    message.sender_id,
+                    type(error).__name__,
+                )
+                return None
 
         return super().blueprint(guarded)
 

@@ -112,3 +112,16 @@ async def test_a_handoff_that_ended_meanwhile_goes_back_to_the_bot(
     rest.backend.ended.add("44")
     replies = await rest.say("citizen-b", "hello again")
     assert len(replies) == 1 and len(rest.bot.turns) == 1
+
+
+async def test_a_failed_turn_is_logged_without_the_citizens_text(
+    rest: RestStack, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(message: Any, turn: Any) -> None:
+        raise RuntimeError("the action server fell over")
+
+    monkeypatch.setattr(rest.bot, "_answer", broken)
+    caplog.set_level("DEBUG")
+    assert await rest.say("citizen-c", "Sunita Devi, Rohtak") == []
+    assert "turn of citizen-c failed (RuntimeError)" in caplog.text
+    assert "Sunita Devi" not in caplog.text
