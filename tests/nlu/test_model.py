@@ -92,3 +92,42 @@ def test_digits_are_never_a_name_or_place(model):
     assert values(result, "phone") == ["9800000000"]
     assert not spans(result, "person_name")
     assert not spans(result, "location")
+
+
+def test_trained_vocabulary_holds_whole_hindi_words():
+    """C05 in the trained model itself: the stored vocabulary has whole words."""
+    import json
+    import tarfile
+
+    from .conftest import MODEL_PATH
+
+    if not MODEL_PATH.is_file():
+        pytest.skip(f"no trained model at {MODEL_PATH}")
+    with tarfile.open(MODEL_PATH) as archive:
+        [member] = [
+            m
+            for m in archive.getmembers()
+            if "WholeWordFeaturizer" in m.name and m.name.endswith("vocabulary.json")
+        ]
+        stored = json.load(archive.extractfile(member))
+
+    vocabulary = stored["vocabulary"]
+    for word in ("सिलेंडर", "नहीं", "उपभोक्ता", "स्थान"):
+        assert word in vocabulary
+    assert "रोहतक" not in vocabulary  # a test fixture, never in the training data
+    assert "दिल्ली" in {entry for entry in stored["lookups"]["location"]}
+
+
+def test_pipeline_has_no_word_count_vectorizer():
+    """The built-in word analyzer would split Hindi words (C05): char_wb only."""
+    import yaml
+
+    from .conftest import ROOT
+
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    names = [component["name"] for component in config["pipeline"]]
+
+    assert "bot.nlu.featurizer.WholeWordFeaturizer" in names
+    for component in config["pipeline"]:
+        if component["name"] == "CountVectorsFeaturizer":
+            assert component.get("analyzer") == "char_wb"
