@@ -16,6 +16,7 @@ import math
 from datetime import datetime
 from typing import Any
 
+import regex
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -26,17 +27,44 @@ from actions.catalog import helplines
 from actions.complaint import channel_of, collected_fields
 from actions.form import MAX_FAILURES, failures
 from actions.settings import load_settings
-from actions.tracking import language, latest_intent
+from actions.tracking import language, latest_intent, latest_text
 
 logger = logging.getLogger(__name__)
 
 
+# Words that make a handoff's reason more precise than "citizen asked" or
+# "emergency", in English, Devanagari and Hinglish (whole words, `regex` for Hindi).
+ACCIDENT_WORDS = regex.compile(
+    r"\b(?:accident|injur\w*|hurt|burn[st]?|insurance|claim|hospital|"
+    r"hadsa|haadsa|durghatna|ghayal|jakhmi|bima|beema|"
+    r"दुर्घटना|हादसा|घायल|जख्मी|ज़ख्मी|बीमा|अस्पताल)\b",
+    regex.IGNORECASE,
+)
+CORRUPTION_WORDS = regex.compile(
+    r"\b(?:bribe\w*|black[- ]?market\w*|rishwat|riswat|ghoos|ghus|kala ?bazari|"
+    r"kalabazari|रिश्वत|घूस|कालाबाज़ारी|कालाबाजारी)\b",
+    regex.IGNORECASE,
+)
+
+
+def _said(tracker: Tracker) -> str:
+    """The citizen's latest message and story so far (never logged)."""
+    return " ".join(
+        str(part)
+        for part in (latest_text(tracker), tracker.get_slot("description"))
+        if part
+    )
+
+
 def handoff_reason(tracker: Tracker) -> str:
     intent = latest_intent(tracker)
+    said = _said(tracker)
     if intent == "emergency" or tracker.get_slot("priority") == "urgent":
-        return "emergency"
+        return "accident" if ACCIDENT_WORDS.search(said) else "emergency"
     if intent == "abuse":
         return "abusive_grievance"
+    if CORRUPTION_WORDS.search(said):
+        return "corruption"
     if any(
         entry.get("count", 0) >= MAX_FAILURES for entry in failures(tracker).values()
     ):
@@ -51,7 +79,7 @@ def handoff_body(
         "channel": channel_of(tracker),
         "sender_id": tracker.sender_id,
         "reason": reason,
-        "priority": "urgent" if reason == "emergency" else "normal",
+        "priority": "urgent" if reason in ("emergency", "accident") else "normal",
         "language": language(tracker),
         "collected": collected_fields(tracker),
     }

@@ -198,3 +198,41 @@ async def test_a_complaint_past_its_target_goes_to_an_officer(
     assert call.body["reason"] == "overdue_repeat"
     assert call.body["complaint_reference"] == "MOPNG-2026-000123"
     assert said[1]["response"] == "utter_handoff_started"
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "slots", "reason", "priority"),
+    [
+        ("emergency", "cylinder phata, do log ghayal hain", {}, "accident", "urgent"),
+        ("emergency", "सिलेंडर फटा, बीमा का दावा करना है", {}, "accident", "urgent"),
+        ("emergency", "gas leak ho rahi hai", {}, "emergency", "urgent"),
+        (
+            "request_human",
+            "officer se baat karni hai",
+            {"description": "distributor ne 200 rupaye rishwat maangi"},
+            "corruption",
+            "normal",
+        ),
+        ("request_human", "एजेंसी कालाबाज़ारी कर रही है", {}, "corruption", "normal"),
+        (
+            "request_human",
+            "mujhe officer se baat karni hai",
+            {},
+            "citizen_asked",
+            "normal",
+        ),
+    ],
+)
+async def test_the_reason_and_priority_recorded(
+    domain: dict,
+    backend: FakeBackend,
+    settings_env: Path,
+    intent: str,
+    text: str,
+    slots: dict,
+    reason: str,
+    priority: str,
+) -> None:
+    await run(RequestHandoff(), domain, text=text, intent=intent, slots=slots)
+    [call] = backend.calls_to("POST", "/api/handoffs")
+    assert (call.body["reason"], call.body["priority"]) == (reason, priority)
