@@ -46,6 +46,8 @@ logger = logging.getLogger(__name__)
 REQUESTED_SLOT = "requested_slot"
 MAX_FAILURES = 3
 INTERNAL_SLOTS = ["skip_requested", "edit_field"]
+# A message this long is a story, not a correction of one field.
+STORY_LENGTH = 300
 # Fields whose answer is the whole message when their question was asked.
 ANSWER_FIELDS = ("full_name", "location", "service_agency", "outlet_details")
 SUMMARY_PREVIEW = 300
@@ -124,7 +126,25 @@ class ValidateComplaintForm(FormValidationAction):
                 return [SlotSet("confirmed", False), SlotSet(REQUESTED_SLOT, None)]
             if intent != "emergency" and lexicon.mentions_emergency(text):
                 return self._emergency(dispatcher, tracker)
+            if intent == "correct" and len(text) > STORY_LENGTH:
+                # A long story read as a correction: it goes to the description.
+                return self._story(dispatcher, tracker)
         return await super().run(dispatcher, tracker, domain)
+
+    def _story(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[EventType]:
+        description, _cut = fields.append_description(
+            value_before_latest_message(tracker, "description"), latest_text(tracker)
+        )
+        dispatcher.utter_message(response="utter_extra_detail_noted")
+        return [
+            SlotSet(name, value_before_latest_message(tracker, name))
+            for name in tracker.slots_to_validate()
+        ] + [
+            SlotSet("description", description),
+            SlotSet(REQUESTED_SLOT, tracker.get_slot(REQUESTED_SLOT)),
+        ]
 
     def _emergency(
         self, dispatcher: CollectingDispatcher, tracker: Tracker
@@ -387,10 +407,9 @@ class ValidateComplaintForm(FormValidationAction):
             return value
         if tracker.get_slot(REQUESTED_SLOT) != slot:
             return value
-        if latest_intent(tracker) in ("correct", "nlu_fallback", "inform", None):
-            answer = latest_text(tracker)
-            if answer and answer != value and check(answer).ok:
-                return answer
+        answer = latest_text(tracker)
+        if answer and answer != value and check(answer).ok:
+            return answer
         return value
 
     def _kept_value(self, slot: str, tracker: Tracker) -> Any:

@@ -536,3 +536,28 @@ async def test_a_company_name_alone_is_not_an_agency(domain: dict) -> None:
 
     assert slots["service_agency"] is None
     assert slots["company"] == "IOCL"
+
+
+async def test_a_long_story_read_as_a_correction_changes_no_field(
+    domain: dict,
+) -> None:
+    story = "Mere padosi Verma ji ke saath bhi yahi hua. " * 10
+    slots, said = await validate(
+        domain,
+        text=story,
+        intent="correct",
+        slots={
+            "category": "pump_short_delivery",
+            "description": "kam petrol",
+            "full_name": "Vikram Singh",
+            "location": "Jaipur",
+            "requested_slot": "outlet_details",
+        },
+        candidates={"full_name": "Verma"},
+        form_active=True,
+    )
+
+    assert slots["full_name"] == "Vikram Singh"
+    assert slots["description"].startswith("kam petrol\nMere padosi")
+    assert slots["requested_slot"] == "outlet_details"
+    assert said == ["utter_extra_detail_noted"]
