@@ -199,6 +199,9 @@ async def x_tweet(request: web.Request) -> web.Response:
         return failure
     tweet_id = payloads.new_x_id()
     state.record("x", "tweet", in_reply_to, body, 201, message_id=tweet_id)
+    author = state.post_authors.get(in_reply_to)
+    if author:
+        state.say("x", author, "bot", text=f"[public reply] {body.get('text', '')}")
     return web.json_response(
         {"data": {"id": tweet_id, "text": body.get("text", "")}}, status=201
     )
@@ -464,10 +467,13 @@ async def citizen_post(request: web.Request) -> web.Response:
         str(form.get("sender_id") or "2001"),
         str(form.get("text") or ""),
     )
+    tweet_id = payload["tweet_create_events"][0]["id_str"]
+    author = str(form.get("sender_id") or "2001")
+    state = request.app[STATE]
+    state.post_authors[tweet_id] = author
+    state.say("x", author, "citizen", text=f"[public post] {form.get('text') or ''}")
     result = await send_to_bot(request.app, "x", payload)
-    return web.json_response(
-        {"tweet_id": payload["tweet_create_events"][0]["id_str"], **result}
-    )
+    return web.json_response({"tweet_id": tweet_id, **result})
 
 
 async def verify_webhook(request: web.Request) -> web.Response:

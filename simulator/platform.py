@@ -25,6 +25,8 @@ class Platforms:
     transcript: dict[tuple[str, str], list[dict[str, Any]]] = field(
         default_factory=dict
     )
+    # Public posts made through the chat page: post id -> author, to show the reply.
+    post_authors: dict[str, str] = field(default_factory=dict)
 
     def add_fault(self, platform: str, fault: Fault) -> None:
         self.faults.setdefault(platform, []).append(fault)

@@ -471,3 +471,17 @@ async def test_a_relay_the_backend_refused_is_tried_again_later(
     assert stack.messenger.store.state("messenger", "m_RR1") == states.RELAYED
     assert [r["platform_message_id"] for r in stack.backend.relayed] == ["m_RR1"]
     assert stack.bot.turns == []
+
+
+async def test_a_public_post_from_the_chat_page_shows_its_public_reply(
+    stack: Stack,
+) -> None:
+    post = {"sender_id": "2003", "text": "@desk cylinder 10 din se nahi aaya"}
+    async with stack.http.post(f"{stack.sim_url}/_sim/citizen/x/post", json=post) as r:
+        assert (await r.json())["status"] == 200
+    await stack.settle()
+    async with stack.http.get(f"{stack.sim_url}/_sim/conversation/x/2003") as r:
+        items = (await r.json())["items"]
+    assert [i["from"] for i in items] == ["citizen", "bot"]
+    assert items[1]["text"].startswith("[public reply] Humein likhne ke liye")
+    assert stack.bot.turns == []
