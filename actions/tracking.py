@@ -32,9 +32,27 @@ def language(tracker: Tracker) -> str:
 
 
 def form_is_running(tracker: Tracker) -> bool:
-    """True while validating a citizen's message inside the already active form."""
-    active = (tracker.active_loop or {}).get("name")
-    return active == FORM and tracker.latest_action_name == "action_listen"
+    """True while validating a citizen's message inside the already active form.
+
+    Rasa hands the form's validation a tracker that ends with the form's own
+    ActionExecuted and the slot candidates; behind those must be the citizen's
+    message (not another action, as after a side question).
+    """
+    if (tracker.active_loop or {}).get("name") != FORM:
+        return False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind in _BOOKKEEPING_EVENTS:
+            continue
+        if kind == "action":
+            if event.get("name") == FORM:
+                continue
+            return event.get("name") == "action_listen"
+        return kind == "user"
+    return False
+
+
+_BOOKKEEPING_EVENTS = {"slot", "active_loop", "loop_interrupted", "user_featurization"}
 
 
 def value_before_latest_message(tracker: Tracker, slot: str) -> Any:

@@ -59,6 +59,10 @@ def make_tracker(
     )
     if latest_action != "action_listen":
         events.append({"event": "action", "name": latest_action})
+    elif form_active:
+        # As Rasa's form hands a message to its validation action.
+        events.append({"event": "action", "name": "complaint_form"})
+        latest_action = "complaint_form"
     events += [
         {"event": "slot", "name": name, "value": value}
         for name, value in (candidates or {}).items()

@@ -561,3 +561,22 @@ async def test_a_long_story_read_as_a_correction_changes_no_field(
     assert slots["description"].startswith("kam petrol\nMere padosi")
     assert slots["requested_slot"] == "outlet_details"
     assert said == ["utter_extra_detail_noted"]
+
+
+def test_a_message_is_told_from_a_return_after_a_side_question() -> None:
+    from actions.tracking import form_is_running
+
+    answering = make_tracker(text="Rohtak", form_active=True)
+    after_faq = make_tracker(
+        text="emergency number?",
+        intent="faq_emergency_number",
+        form_active=True,
+        history=[],
+        latest_action="action_answer_faq",
+    )
+    after_faq.events.append({"event": "action", "name": "complaint_form"})
+    not_active = make_tracker(text="Rohtak")
+
+    assert form_is_running(answering)
+    assert not form_is_running(after_faq)
+    assert not form_is_running(not_active)
