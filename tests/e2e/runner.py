@@ -35,6 +35,7 @@ class Target:
 
 def run_replay(replay: Replay, target: Target, sender: str) -> None:
     """Play every step of replay as citizen `sender`; raise ReplayFailure on a miss."""
+    log_start = log_sizes(target.log_dir)
     mark = 0
     for step in replay.steps:
         if step.fault is not None:
@@ -56,7 +57,7 @@ def run_replay(replay: Replay, target: Target, sender: str) -> None:
         stored = target.backend.handoffs(sender)
         problems += check_complaints(stored, replay.handoffs, "handoff")
     if replay.private and target.log_dir is not None:
-        problems += check_logs_private(target.log_dir, replay.private)
+        problems += check_logs_private(target.log_dir, replay.private, log_start)
     if problems:
         raise ReplayFailure(
             f"{replay.path}: after the last step:\n"
@@ -74,11 +75,22 @@ def fill_placeholders(text: str, target: Target, sender: str) -> str:
     return text.replace("{sender}", sender)
 
 
-def check_logs_private(log_dir: Path, private: list[str]) -> list[str]:
-    """Which private texts of the replay some service wrote into its log."""
+def log_sizes(log_dir: Path | None) -> dict[str, int]:
+    """Where each log ends now, so a replay checks only what it caused."""
+    if log_dir is None:
+        return {}
+    return {log.name: log.stat().st_size for log in log_dir.glob("*.log")}
+
+
+def check_logs_private(
+    log_dir: Path, private: list[str], start: dict[str, int] | None = None
+) -> list[str]:
+    """Which private texts of the replay a service logged (after `start` offsets)."""
     problems = []
     for log in sorted(log_dir.glob("*.log")):
-        content = log.read_text(encoding="utf-8", errors="replace")
+        with log.open("rb") as handle:
+            handle.seek((start or {}).get(log.name, 0))
+            content = handle.read().decode("utf-8", errors="replace")
         for secret in private:
             if secret in content:
                 problems.append(f"{log.name} contains the citizen's {secret!r}")

@@ -292,8 +292,15 @@ def test_private_texts_in_a_log_fail_and_the_sender_must_be_logged(
     tmp_path: Path,
 ) -> None:
     (tmp_path / "actions.log").write_text("submit failed for conversation s5\n")
-    (tmp_path / "rasa.log").write_text("parsed message 'I am Sunita Devi'\n")
+    (tmp_path / "rasa.log").write_text("an earlier replay logged 71000000123456789\n")
     bot = FakeBot([(["ok"], {}), (["ok"], {})])
+
+    def say_and_leak(sender: str, text: str, timeout: float) -> list[dict]:
+        with (tmp_path / "rasa.log").open("a") as log:
+            log.write("parsed message 'I am Sunita Devi'\n")
+        return FakeBot.say(bot, sender, text, timeout)
+
+    bot.say = say_and_leak  # type: ignore[method-assign]
 
     with pytest.raises(ReplayFailure) as caught:
         run_replay(
@@ -306,6 +313,7 @@ def test_private_texts_in_a_log_fail_and_the_sender_must_be_logged(
         )
 
     assert "rasa.log contains the citizen's 'Sunita Devi'" in str(caught.value)
+    assert "71000000123456789" not in str(caught.value)  # logged before this replay
     assert "actions.log contains" not in str(caught.value)
     with pytest.raises(ReplayFailure, match="backend.log does not name"):
         run_replay(
