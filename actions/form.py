@@ -126,8 +126,11 @@ class ValidateComplaintForm(FormValidationAction):
                 return [SlotSet("confirmed", False), SlotSet(REQUESTED_SLOT, None)]
             if intent != "emergency" and lexicon.mentions_emergency(text):
                 return self._emergency(dispatcher, tracker)
-            if intent == "correct" and len(text) > STORY_LENGTH:
-                # A long story read as a correction: it goes to the description.
+            requested = tracker.get_slot(REQUESTED_SLOT)
+            answered = requested in tracker.slots_to_validate()
+            if len(text) > STORY_LENGTH and (intent == "correct" or not answered):
+                # A long story that answers nothing (or was read as a correction):
+                # it goes to the description; the question is asked again.
                 return self._story(dispatcher, tracker)
         return await super().run(dispatcher, tracker, domain)
 

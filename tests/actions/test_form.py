@@ -580,3 +580,25 @@ def test_a_message_is_told_from_a_return_after_a_side_question() -> None:
     assert form_is_running(answering)
     assert not form_is_running(after_faq)
     assert not form_is_running(not_active)
+
+
+async def test_a_long_story_that_answers_nothing_is_kept(domain: dict) -> None:
+    """Case C06 when the NLU reads the story as something else."""
+    story = "Pump pe har baar gadbad hoti hai, meter zero nahi hota. " * 20
+    slots, said = await validate(
+        domain,
+        text=story,
+        intent="goodbye",
+        slots={
+            "category": "pump_short_delivery",
+            "description": "kam petrol",
+            "full_name": "Vikram Singh",
+            "location": "Jaipur",
+            "requested_slot": "outlet_details",
+        },
+        form_active=True,
+    )
+
+    assert slots["description"].startswith("kam petrol\nPump pe har baar")
+    assert slots["requested_slot"] == "outlet_details"
+    assert said == ["utter_extra_detail_noted"]
