@@ -411,8 +411,13 @@ class ValidateComplaintForm(FormValidationAction):
         if tracker.get_slot(REQUESTED_SLOT) != slot:
             return value
         answer = latest_text(tracker)
-        if answer and answer != value and check(answer).ok:
-            return answer
+        if answer and answer != value:
+            outcome = check(answer)
+            # A long story that mentions the answer is kept whole: the too-long
+            # path adds it to the description and asks for the short answer again.
+            story = outcome.reason == "too_long" and len(answer) > STORY_LENGTH
+            if outcome.ok or story:
+                return answer
         return value
 
     def _kept_value(self, slot: str, tracker: Tracker) -> Any:

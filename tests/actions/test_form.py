@@ -602,3 +602,24 @@ async def test_a_long_story_that_answers_nothing_is_kept(domain: dict) -> None:
     assert slots["description"].startswith("kam petrol\nPump pe har baar")
     assert slots["requested_slot"] == "outlet_details"
     assert said == ["utter_extra_detail_noted"]
+
+
+async def test_a_long_story_is_kept_even_when_an_entity_answered(domain: dict) -> None:
+    story = "Main Sikar road wale BPCL pump ki baat kar raha hoon. " * 40
+    slots, said = await validate(
+        domain,
+        text=story,
+        slots={
+            "category": "pump_short_delivery",
+            "description": "kam petrol",
+            "full_name": "Vikram Singh",
+            "location": "Jaipur",
+            "requested_slot": "outlet_details",
+        },
+        candidates={"outlet_details": "Sikar road wale BPCL pump"},
+        form_active=True,
+    )
+
+    assert slots["outlet_details"] is None
+    assert slots["description"].startswith("kam petrol\nMain Sikar road")
+    assert said == ["utter_invalid_too_long"]
