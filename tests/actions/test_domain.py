@@ -166,3 +166,19 @@ async def test_rasa_fills_nothing_from_an_emergency_inside_the_form() -> None:
         "location": "Rohtak",
         "full_name": "gas leak ho raha hai Rohtak mein",
     }
+
+
+def test_quick_reply_payloads_survive_rasa_interpolation(domain: dict) -> None:
+    """Rasa fills {placeholders} in buttons too: a payload's JSON braces are doubled
+    so that it comes out intact and nothing is logged (with slot values) on the way."""
+    from rasa.core.nlg.interpolator import interpolate_text
+
+    values = {"full_name": "Sunita Devi", "language": "hi"}
+    for name, variations in domain["responses"].items():
+        for variation in variations:
+            for button in variation.get("buttons", []):
+                payload = interpolate_text(button["payload"], values)
+                assert "{{" not in payload and "0[" not in payload, (name, payload)
+                if "{" in payload:
+                    body = payload[payload.index("{") :]
+                    assert yaml.safe_load(body), (name, payload)
