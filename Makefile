@@ -20,7 +20,7 @@ include $(sort $(wildcard mk/*.mk))
 help:
 	@echo "make run    install what is missing, train if the data changed, start everything"
 	@echo "make test   every test suite (set TEST_DATABASE_URL to add PostgreSQL)"
-	@echo "make bench  load benchmark against a running stack (see README)"
+	@echo "make bench  load benchmark (starts its own stack; BENCH_ARGS=\"--rasa-url URL\" for a running one)"
 	@echo "make eval   NLU report per language on the held-out split"
 	@echo "make lint   ruff on both environments"
 
@@ -70,8 +70,8 @@ test: venvs
 lint: venvs
 	$(BOT_VENV)/bin/ruff check actions bot simulator tests scripts
 	$(BOT_VENV)/bin/ruff format --check actions bot simulator tests scripts
-	$(BACKEND_VENV)/bin/ruff check backend
-	$(BACKEND_VENV)/bin/ruff format --check backend
+	$(BACKEND_VENV)/bin/ruff check backend tests/backend tests/console
+	$(BACKEND_VENV)/bin/ruff format --check backend tests/backend tests/console
 
 format: venvs
 	$(BOT_VENV)/bin/ruff format actions bot simulator tests scripts

@@ -12,7 +12,7 @@ CHROMIUM ?= /usr/bin/chromium
 console-chromium:
 	@if [ ! -x $(CHROMIUM) ]; then \
 	  echo "installing Debian's chromium for the console's browser tests"; \
-	  if [ -z "$$(apt-cache policy chromium 2>/dev/null | grep Candidate)" ]; then \
+	  if ! apt-cache policy chromium 2>/dev/null | grep -q 'Candidate: [0-9]'; then \
 	    apt-get update; fi; \
 	  apt-get install -y chromium; fi
 
