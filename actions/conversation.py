@@ -13,7 +13,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import complaint, fields, lexicon
+from actions import complaint, cues, fields, lexicon
 from actions.catalog import company_in_text, helplines
 from actions.handoff import NotUnderstood, request_handoff
 from actions.submit import cleared_complaint_slots, new_key
@@ -108,6 +108,7 @@ def start_complaint_events(
     category = (
         complaint.category_from_intent(intent)
         or values.get("category")
+        or (_category_from_cues(text, intent) if rank else None)
         or (_category_from_ranking(tracker) if rank else None)
     )
     if intent == "no_consumer_id":
@@ -143,6 +144,14 @@ def start_complaint_events(
 # A complaint reading this sure, even if not the top one, names the category of a
 # message read as details or a bare "I want to complain".
 RANKED_CATEGORY_CONFIDENCE = 0.2
+
+
+def _category_from_cues(text: str, intent: str | None) -> str | None:
+    """A message read as details (or a bare "I want to complain") that still says
+    plainly what went wrong: the complaint, not just the details (actions/cues.py)."""
+    if intent not in ("inform", "file_complaint", "nlu_fallback"):
+        return None
+    return cues.category_from_cues(text)
 
 
 def _category_from_ranking(tracker: Tracker) -> str | None:

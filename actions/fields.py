@@ -84,6 +84,28 @@ _NOT_NAMES = {
     "ji", "जी", "unknown", "none", "nil", "na ji",
 }  # fmt: skip
 
+# Words that are never a name, a place, an agency or an outlet on their own: what an
+# entity extractor sometimes takes from a sentence ("The petrol pump ..." gave "The").
+_FUNCTION_WORDS = {
+    "the", "a", "an", "my", "our", "your", "i", "me", "we", "it", "this", "that",
+    "is", "was", "are", "at", "in", "on", "of", "to", "from", "near", "by", "for",
+    "and", "or", "with", "here", "there", "petrol", "pump", "gas", "cylinder",
+    "mera", "meri", "mere", "hamara", "hamari", "ka", "ki", "ke", "ko", "se", "me",
+    "mein", "main", "mai", "par", "pe", "hai", "hain", "ho", "hoon", "hum", "ye",
+    "yeh", "wo", "woh", "yahan", "wahan", "aur", "wala", "wali", "wale",
+    "मेरा", "मेरी", "मेरे", "हमारा", "हमारी", "का", "की", "के", "को", "से", "में",
+    "पर", "है", "हैं", "हूँ", "हूं", "मैं", "हम", "यह", "वह", "यहाँ", "वहाँ", "और",
+    "वाला", "वाली", "वाले", "गैस", "सिलेंडर", "पेट्रोल", "पंप",
+}  # fmt: skip
+_WORD = regex.compile(r"[\p{L}\p{M}]+")
+
+
+def only_function_words(text: str) -> bool:
+    """True when every word of `text` is a word like "the", "mera" or "में"."""
+    words = _WORD.findall(text.casefold())
+    return bool(words) and all(word in _FUNCTION_WORDS for word in words)
+
+
 _VERHOEFF_D = (
     (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
     (1, 2, 3, 4, 0, 6, 7, 8, 9, 5),
@@ -239,7 +261,7 @@ def check_location(text: str) -> Check:
         return invalid("not_place")
     if len(value) > LOCATION_MAX:
         return invalid("too_long")
-    if value.casefold() in _NOT_NAMES:
+    if value.casefold() in _NOT_NAMES or only_function_words(value):
         return invalid("not_place")
     return Check(value=value)
 
@@ -257,6 +279,8 @@ def check_name(text: str) -> Check:
         return invalid("not_name")
     if len(value.split()) > 6 or value.casefold() in _NOT_NAMES:
         return invalid("not_name")
+    if only_function_words(value):
+        return invalid("not_name")
     return Check(value=value)
 
 
@@ -265,7 +289,7 @@ def check_free_text(text: str, limit: int) -> Check:
     if has_url(text) and not without_urls(text).strip():
         return invalid("media")
     value = clean_text(without_urls(text))
-    if len(_LETTER.findall(value)) < 2:
+    if len(_LETTER.findall(value)) < 2 or only_function_words(value):
         return invalid("not_text")
     if len(value) > limit:
         return invalid("too_long")

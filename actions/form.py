@@ -18,7 +18,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import complaint, fields, lexicon
+from actions import complaint, cues, fields, lexicon
 from actions.catalog import (
     company_for,
     company_in_text,
@@ -51,6 +51,13 @@ STORY_LENGTH = 300
 # Fields whose answer is the whole message when their question was asked.
 ANSWER_FIELDS = ("full_name", "location", "service_agency", "outlet_details")
 SUMMARY_PREVIEW = 300
+# The entities that carry each answer field's value (docs/architecture.md).
+ANSWER_ENTITIES = {
+    "full_name": ("person_name",),
+    "location": ("location", "pin_code"),
+    "service_agency": ("service_agency",),
+    "outlet_details": ("outlet",),
+}
 
 # The hint shown after an answer that could not be used, by field and reason.
 HINTS: dict[tuple[str, str], str] = {
@@ -193,10 +200,14 @@ class ValidateComplaintForm(FormValidationAction):
     async def extract_category(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """A complaint intent answers the category question ("cylinder nahi aaya")."""
+        """A complaint intent answers the category question ("cylinder nahi aaya"),
+        and so do plain complaint words in a message read as details."""
         if tracker.get_slot("category"):
             return {}
-        category = complaint.category_from_intent(latest_intent(tracker))
+        intent = latest_intent(tracker)
+        category = complaint.category_from_intent(intent)
+        if category is None and intent in ("inform", "nlu_fallback"):
+            category = cues.category_from_cues(latest_text(tracker))
         return {"category": category} if category else {}
 
     # --- validation -------------------------------------------------------------------
@@ -368,6 +379,12 @@ class ValidateComplaintForm(FormValidationAction):
         kept = self._kept_value(slot, tracker)
         if kept is not None:
             return {slot: kept}
+        if self._part_of_another_answer(slot, tracker):
+            logger.info(
+                "conversation %s: %s not taken from the answer to %s",
+                tracker.sender_id, slot, tracker.get_slot(REQUESTED_SLOT),
+            )  # fmt: skip
+            return {slot: None}
         text = self._whole_answer(slot, text, check, tracker)
 
         if slot != "description" and slot != "outlet_details":
@@ -420,6 +437,29 @@ class ValidateComplaintForm(FormValidationAction):
                 return answer
         return value
 
+    def _part_of_another_answer(self, slot: str, tracker: Tracker) -> bool:
+        """True when the words an entity gave this field belong to the answer to
+        the question asked (a name, place, agency or outlet): one piece of text fills
+        one field, so a bare name never becomes a place or an outlet."""
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        if slot not in ANSWER_FIELDS or requested not in ANSWER_FIELDS:
+            return False
+        if requested == slot or not form_is_running(tracker):
+            return False
+        if latest_intent(tracker) == "correct":
+            return False  # a correction names its own field
+
+        text = latest_text(tracker)
+        if answer_check(requested)(text).ok:
+            return True  # the whole message is the answer to the question asked
+        answer_spans = _entity_spans(tracker, ANSWER_ENTITIES[requested])
+        own_spans = _entity_spans(tracker, ANSWER_ENTITIES[slot])
+        return any(
+            start < other_end and other_start < end
+            for start, end in own_spans
+            for other_start, other_end in answer_spans
+        )
+
     def _kept_value(self, slot: str, tracker: Tracker) -> Any:
         """A value given earlier is only replaced by an answer to its own question or
         an explicit correction, never by a stray entity in another answer."""
@@ -465,6 +505,26 @@ class ValidateComplaintForm(FormValidationAction):
             if code:
                 result["company"] = code
         return result
+
+
+def answer_check(slot: str) -> Callable[[str], fields.Check]:
+    """The check of an answer field's whole answer."""
+    if slot == "full_name":
+        return fields.check_name
+    if slot == "location":
+        return fields.check_location
+    limit = fields.SERVICE_AGENCY_MAX if slot == "service_agency" else fields.OUTLET_MAX
+    return lambda text: fields.check_free_text(text, limit)
+
+
+def _entity_spans(tracker: Tracker, names: tuple[str, ...]) -> list[tuple[int, int]]:
+    return [
+        (int(item["start"]), int(item["end"]))
+        for item in tracker.latest_message.get("entities") or []
+        if item.get("entity") in names
+        and item.get("start") is not None
+        and item.get("end") is not None
+    ]
 
 
 def _set_failure(

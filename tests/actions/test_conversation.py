@@ -428,14 +428,29 @@ async def test_an_unclear_message_with_details_starts_a_complaint(domain: dict) 
     slots, said, events = await run(
         HandleUnclear(),
         domain,
-        text="mera gas cylinder 3 din se nahi aaya, complaint karni hai",
+        text="main Sunita Devi, Rohtak se, Shree Ganesh Gas wali agency se lete hain",
         intent="nlu_fallback",
         parse_extra=ranked(("inform", 0.42), ("faq_documents", 0.1)),
     )
 
     assert said == []
-    assert slots["category"] is None  # the form asks it
-    assert slots["description"].startswith("mera gas cylinder")
+    assert slots["category"] is None  # nothing says what went wrong: the form asks
+    assert slots["description"].startswith("main Sunita Devi")
+    assert (events[-1]["event"], events[-1]["name"]) == ("followup", "complaint_form")
+
+
+async def test_an_unclear_message_read_as_details_still_says_the_complaint(
+    domain: dict,
+) -> None:
+    slots, _, events = await run(
+        HandleUnclear(),
+        domain,
+        text="mera gas cylinder 3 din se nahi aaya, complaint karni hai",
+        intent="nlu_fallback",
+        parse_extra=ranked(("inform", 0.42), ("faq_documents", 0.1)),
+    )
+
+    assert slots["category"] == "lpg_delivery"
     assert (events[-1]["event"], events[-1]["name"]) == ("followup", "complaint_form")
 
 

@@ -623,3 +623,147 @@ async def test_a_long_story_is_kept_even_when_an_entity_answered(domain: dict) -
     assert slots["outlet_details"] is None
     assert slots["description"].startswith("kam petrol\nMain Sikar road")
     assert said == ["utter_invalid_too_long"]
+
+
+PUMP = {
+    "category": "pump_short_delivery",
+    "description": "The petrol pump gave me less fuel",
+    "priority": "normal",
+}
+
+
+def entity(name: str, text: str, part: str) -> dict[str, Any]:
+    start = text.index(part)
+    return {"entity": name, "value": part, "start": start, "end": start + len(part)}
+
+
+@pytest.mark.parametrize(
+    ("text", "stray"),
+    [
+        ("Pooja Mehra", [("location", "Mehra"), ("outlet", "Pooja Mehra")]),
+        ("पूजा मेहरा", [("location", "मेहरा")]),
+        ("mera naam Pooja Mehra hai", [("location", "Pooja Mehra")]),
+    ],
+)
+async def test_a_bare_name_fills_no_place_or_outlet(
+    domain: dict, text: str, stray: list[tuple[str, str]]
+) -> None:
+    """The answer to the name question is the name; an entity the NLU also found in
+    it (a surname read as a place) fills nothing else, and the place comes next."""
+    name = text.replace("mera naam ", "").replace(" hai", "")
+    slot_of = {"location": "location", "outlet": "outlet_details"}
+    slots, _ = await validate(
+        domain,
+        text=text,
+        entities=[entity("person_name", text, name)]
+        + [entity(kind, text, part) for kind, part in stray],
+        slots={**PUMP, "requested_slot": "full_name"},
+        candidates={"full_name": name} | {slot_of[kind]: part for kind, part in stray},
+        form_active=True,
+    )
+
+    assert slots["full_name"] == name
+    assert slots.get("location") is None
+    assert slots.get("outlet_details") is None
+    assert slots["requested_slot"] == "location"
+
+
+async def test_a_place_answer_does_not_become_the_name(domain: dict) -> None:
+    text = "Model Town, Rohtak"
+    slots, _ = await validate(
+        domain,
+        text=text,
+        entities=[
+            entity("location", text, text),
+            entity("person_name", text, "Model Town"),
+        ],
+        slots={**PUMP, "requested_slot": "location"},
+        candidates={"location": text, "full_name": "Model Town"},
+        form_active=True,
+    )
+
+    assert slots["location"] == text
+    assert slots.get("full_name") is None
+    assert slots["requested_slot"] == "full_name"
+
+
+async def test_a_place_beside_the_name_still_fills_the_place(domain: dict) -> None:
+    """Case C03 inside the form: words outside the asked answer fill their field."""
+    text = "Pooja Mehra, Rohtak"
+    slots, _ = await validate(
+        domain,
+        text=text,
+        entities=[
+            entity("person_name", text, "Pooja Mehra"),
+            entity("location", text, "Rohtak"),
+        ],
+        slots={**PUMP, "requested_slot": "full_name"},
+        candidates={"full_name": "Pooja Mehra", "location": "Rohtak"},
+        form_active=True,
+    )
+
+    assert slots["full_name"] == "Pooja Mehra"
+    assert slots["location"] == "Rohtak"
+    assert slots["requested_slot"] == "outlet_details"
+
+
+async def test_a_name_correction_changes_only_the_name(domain: dict) -> None:
+    text = "sorry, my name is Pooja Malhotra"
+    slots, _ = await validate(
+        domain,
+        text=text,
+        intent="correct",
+        entities=[entity("person_name", text, "Pooja Malhotra")],
+        slots={**PUMP, "full_name": "Pooja Mehra", "requested_slot": "location"},
+        candidates={"full_name": "Pooja Malhotra"},
+        form_active=True,
+    )
+
+    assert slots["full_name"] == "Pooja Malhotra"
+    assert slots.get("location") is None
+    assert slots["requested_slot"] == "location"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Indane cylinder 5 din se nahi aaya", "lpg_delivery"),
+        ("सिलेंडर की बुकिंग नहीं हो रही", "lpg_booking"),
+        ("my gas agency is black-marketing cylinders", "lpg_distributor_conduct"),
+    ],
+)
+async def test_plain_words_answer_the_category_question(
+    domain: dict, text: str, category: str
+) -> None:
+    slots, _ = await validate(
+        domain,
+        text=text,
+        intent="inform",
+        slots={"priority": "normal", "requested_slot": "category"},
+        form_active=True,
+    )
+
+    assert slots["category"] == category
+    assert slots["requested_slot"] == "description"
+
+
+@pytest.mark.parametrize("stray", ["The", "mera", "में", "the petrol pump"])
+async def test_a_stray_word_from_the_opening_is_no_place(
+    domain: dict, stray: str
+) -> None:
+    """ "The petrol pump gave me less fuel" once gave the place "The", so the form
+    skipped the place question; a word like that is never a place or a name."""
+    slots, said = await validate(
+        domain,
+        text="The petrol pump gave me less fuel, the meter did not start from zero",
+        intent="complain_pump_short_delivery",
+        slots=PUMP,
+        candidates={"location": stray, "full_name": stray, "outlet_details": stray},
+        latest_action="action_start_complaint",
+    )
+
+    assert slots["location"] is None
+    assert slots["full_name"] is None
+    assert slots["outlet_details"] is None
+    assert slots["requested_slot"] == "full_name"
+    assert said == []
