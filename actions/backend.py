@@ -67,6 +67,10 @@ class BackendClient:
             params={"channel": channel, "sender_id": sender_id},
         )
 
+    def complaint(self, reference: str) -> BackendReply:
+        """The full view of a complaint (service token), with `overdue`."""
+        return self._call("GET", f"/api/complaints/{quote(reference, safe='')}")
+
     def create_handoff(self, body: dict[str, Any]) -> BackendReply:
         return self._call("POST", "/api/handoffs", json=body)
 

@@ -22,6 +22,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import cues
 from actions.backend import OK, BackendClient
 from actions.catalog import helplines
 from actions.complaint import channel_of, collected_fields
@@ -40,11 +41,25 @@ ACCIDENT_WORDS = regex.compile(
     r"दुर्घटना|हादसा|घायल|जख्मी|ज़ख्मी|बीमा|अस्पताल)\b",
     regex.IGNORECASE,
 )
-CORRUPTION_WORDS = regex.compile(
-    r"\b(?:bribe\w*|black[- ]?market\w*|rishwat|riswat|ghoos|ghus|kala ?bazari|"
-    r"kalabazari|रिश्वत|घूस|कालाबाज़ारी|कालाबाजारी)\b",
+# An accident, an injury or an insurance claim even without emergency words: the
+# complaint is filed and then handed to an officer. Narrower than ACCIDENT_WORDS
+# ("claim" or "hospital" alone say too little outside an emergency).
+INJURY_WORDS = regex.compile(
+    r"(?<![\p{L}\p{M}])(?:accidents?|injur\w*|insurance|hadsa|haadsa|durghatna|"
+    r"ghayal|jakhmi|zakhmi|bima|beema|दुर्घटना|हादसा|घायल|जख्मी|ज़ख्मी|बीमा)"
+    r"(?![\p{L}\p{M}])",
     regex.IGNORECASE,
 )
+# Bribery and black-marketing (actions/cues.py).
+CORRUPTION_WORDS = cues.CORRUPTION
+# Reasons for which a complaint, once filed, goes on to an officer with its reference.
+REASONS_AFTER_FILING = ("emergency", "accident", "corruption")
+# What the citizen is told about such a handoff, before the officer's wait.
+AFTER_FILING_RESPONSES = {
+    "emergency": "utter_handoff_after_filing_urgent",
+    "accident": "utter_handoff_after_filing_urgent",
+    "corruption": "utter_handoff_after_filing_corruption",
+}
 
 
 def _said(tracker: Tracker) -> str:
@@ -63,13 +78,47 @@ def handoff_reason(tracker: Tracker) -> str:
         return "accident" if ACCIDENT_WORDS.search(said) else "emergency"
     if intent == "abuse":
         return "abusive_grievance"
-    if CORRUPTION_WORDS.search(said):
+    if cues.alleges_corruption(said):
         return "corruption"
     if any(
         entry.get("count", 0) >= MAX_FAILURES for entry in failures(tracker).values()
     ):
         return "validation_failed"
     return "citizen_asked"
+
+
+def complaint_texts(tracker: Tracker) -> str:
+    """Everything the citizen wrote about the current complaint: its description
+    and every message since it was started (never logged)."""
+    start = max(
+        (
+            i
+            for i, event in enumerate(tracker.events)
+            if event.get("event") == "action"
+            and event.get("name") == "action_start_complaint"
+        ),
+        default=-1,
+    )
+    messages = [
+        str(event.get("text") or "")
+        for event in tracker.events[start + 1 :]
+        if event.get("event") == "user"
+    ]
+    return " ".join([str(tracker.get_slot("description") or "")] + messages)
+
+
+def reason_after_filing(tracker: Tracker) -> str | None:
+    """Why a complaint just filed also needs an officer (issue 5), or None: an
+    emergency or accident (urgent), an allegation of bribery or black-marketing, an
+    injury or insurance claim."""
+    said = complaint_texts(tracker)
+    if tracker.get_slot("priority") == "urgent":
+        return "accident" if ACCIDENT_WORDS.search(said) else "emergency"
+    if cues.alleges_corruption(said):
+        return "corruption"
+    if INJURY_WORDS.search(said):
+        return "accident"
+    return None
 
 
 def handoff_body(
@@ -94,9 +143,11 @@ async def request_handoff(
     tracker: Tracker,
     reason: str,
     reference: str | None = None,
+    told: str = "utter_handoff_started",
 ) -> list[EventType]:
-    """Create the handoff and tell the citizen; shared by the abuse and status
-    actions (`reference`: the complaint it is about, when not the slot's)."""
+    """Create the handoff and tell the citizen (`told`, with the reference); shared
+    by the abuse, status and submit actions (`reference`: the complaint it is about,
+    when not the slot's)."""
     client = BackendClient(load_settings())
     body = handoff_body(tracker, reason, reference)
     reply = await asyncio.to_thread(client.create_handoff, body)
@@ -115,7 +166,11 @@ async def request_handoff(
         "conversation %s: handed to an officer (handoff %s, %s)",
         tracker.sender_id, handoff_id, reason,
     )  # fmt: skip
-    dispatcher.utter_message(response="utter_handoff_started")
+    dispatcher.utter_message(
+        response=told,
+        reference=body.get("complaint_reference"),
+        emergency=helplines()["emergency"],
+    )
     wait = pickup_minutes(reply.data)
     if wait is not None:
         dispatcher.utter_message(response="utter_handoff_wait", wait=wait)

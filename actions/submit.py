@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import complaint
 from actions.backend import CONFLICT, INVALID, OK, BackendClient, BackendReply
+from actions.handoff import AFTER_FILING_RESPONSES, reason_after_filing, request_handoff
 from actions.outbox import PENDING, Outbox, ensure_worker
 from actions.settings import load_settings
 from actions.texts import FIELD_LABELS, label
@@ -64,7 +65,12 @@ class SubmitComplaint(Action):
             reply = await asyncio.to_thread(client.create_complaint, body, key)
 
         if reply.outcome == OK:
-            return self._registered(dispatcher, tracker, reply)
+            events, reference = self._registered(dispatcher, tracker, reply)
+            if reference:
+                events += await self._hand_over_if_due(
+                    dispatcher, tracker, client, reply, reference
+                )
+            return events
         if reply.outcome == INVALID and reply.error_field in complaint.EDITABLE_FIELDS:
             return self._ask_again(dispatcher, tracker, reply.error_field)
 
@@ -88,7 +94,7 @@ class SubmitComplaint(Action):
 
     def _registered(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, reply: BackendReply
-    ) -> list[EventType]:
+    ) -> tuple[list[EventType], str | None]:
         reference = reply.data.get("reference")
         original = reply.data.get("duplicate_of")
         if reply.data.get("status") == "duplicate" and original:
@@ -97,7 +103,46 @@ class SubmitComplaint(Action):
         else:
             dispatcher.utter_message(response="utter_submitted", reference=reference)
         logger.info("conversation %s: complaint %s filed", tracker.sender_id, reference)
-        return cleared_complaint_slots() + [SlotSet("complaint_reference", reference)]
+        events = cleared_complaint_slots() + [SlotSet("complaint_reference", reference)]
+        return events, reference
+
+    async def _hand_over_if_due(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        client: BackendClient,
+        reply: BackendReply,
+        reference: str,
+    ) -> list[EventType]:
+        """A filed complaint that also needs a person (issue 5) goes on to an
+        officer with its reference: an emergency or accident, an allegation of
+        bribery or black-marketing, or a repeat of a complaint already past its
+        target."""
+        reason = reason_after_filing(tracker)
+        if reason is not None:
+            return await request_handoff(
+                dispatcher,
+                tracker,
+                reason,
+                reference,
+                told=AFTER_FILING_RESPONSES[reason],
+            )
+        if reply.data.get("status") != "duplicate":
+            return []
+        original = await asyncio.to_thread(client.complaint, reference)
+        if original.outcome != OK or not original.data.get("overdue"):
+            return []
+        logger.info(
+            "conversation %s: repeat of %s, which is overdue; handing over",
+            tracker.sender_id, reference,
+        )  # fmt: skip
+        return await request_handoff(
+            dispatcher,
+            tracker,
+            "overdue_repeat",
+            reference,
+            told="utter_handoff_after_filing_overdue",
+        )
 
     def _ask_again(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, field: str

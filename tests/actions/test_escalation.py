@@ -1,0 +1,215 @@
+"""Handoffs that follow a filed complaint (issue 5): an allegation of bribery or
+black-marketing, an emergency or accident, an injury or insurance claim, and a repeat
+of a complaint already past its target. The complaint is filed first, so the officer
+gets its reference and nothing the citizen said is lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from action_fakes import Call, FakeBackend, Reply
+from action_helpers import make_tracker, slot_events
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.handoff import reason_after_filing
+from actions.submit import SubmitComplaint
+
+FILED = {
+    "category": "lpg_distributor_conduct",
+    "full_name": "Sunita Devi",
+    "consumer_id": "71000000123456789",
+    "location": "Rohtak",
+    "service_agency": "Shree Ganesh Gas",
+    "company": "IOCL",
+    "language": "hi-Latn",
+    "priority": "normal",
+    "idempotency_key": "key-0000000042",
+    "confirmed": True,
+}
+
+
+def started(text: str) -> list[dict[str, Any]]:
+    """The turns that opened the complaint: the citizen's message, then the start."""
+    return [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": {"intent": {"name": "x"}}},
+        {"event": "action", "name": "action_start_complaint"},
+    ]
+
+
+async def submit(
+    domain: dict, description: str, history: list | None = None, **slots: Any
+) -> tuple[dict, list[dict]]:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text="haan",
+        intent="affirm",
+        slots={**FILED, "description": description, **slots},
+        history=history,
+    )
+    events = await SubmitComplaint().run(dispatcher, tracker, domain)
+    return slot_events(events), dispatcher.messages
+
+
+@pytest.mark.parametrize(
+    ("description", "language"),
+    [
+        ("Distributor ne cylinder ke liye 200 rupaye rishwat maangi", "hi-Latn"),
+        ("The delivery man asked for a bribe before giving the cylinder", "en"),
+        ("एजेंसी सिलेंडर की कालाबाज़ारी कर रही है, होटलों को बेचती है", "hi"),
+    ],
+)
+async def test_an_allegation_is_filed_then_handed_to_an_officer(
+    domain: dict,
+    backend: FakeBackend,
+    settings_env: Path,
+    description: str,
+    language: str,
+) -> None:
+    slots, said = await submit(domain, description, language=language)
+
+    [created] = backend.calls_to("POST", "/api/complaints")
+    assert created.body["description"] == description
+    [handoff] = backend.calls_to("POST", "/api/handoffs")
+    assert handoff.body["reason"] == "corruption"
+    assert handoff.body["complaint_reference"] == "MOPNG-2026-000001"
+    assert handoff.body["language"] == language
+    assert handoff.body["collected"]["full_name"] == "Sunita Devi"
+    assert [m["response"] for m in said] == [
+        "utter_submitted",
+        "utter_handoff_after_filing_corruption",
+    ]
+    assert said[1]["reference"] == "MOPNG-2026-000001"
+    assert slots["complaint_reference"] == "MOPNG-2026-000001"
+    assert slots["handoff_id"] == "41"
+
+
+async def test_an_allegation_made_later_in_the_form_counts(
+    domain: dict, backend: FakeBackend, settings_env: Path
+) -> None:
+    """Said while answering a question, not in the opening message."""
+    history = started("agency wale cylinder nahi de rahe") + [
+        {"event": "user", "text": "Shree Ganesh Gas, woh black mein bechte hain"},
+    ]
+    await submit(domain, "agency wale cylinder nahi de rahe", history=history)
+
+    [handoff] = backend.calls_to("POST", "/api/handoffs")
+    assert handoff.body["reason"] == "corruption"
+
+
+async def test_an_earlier_complaints_words_do_not_count(
+    domain: dict, backend: FakeBackend, settings_env: Path
+) -> None:
+    history = [{"event": "user", "text": "pichli baar rishwat maangi thi"}] + started(
+        "cylinder nahi aaya"
+    )
+    slots, said = await submit(domain, "cylinder nahi aaya", history=history)
+
+    assert backend.calls_to("POST", "/api/handoffs") == []
+    assert [m["response"] for m in said] == ["utter_submitted"]
+    assert "handoff_id" not in slots
+
+
+@pytest.mark.parametrize(
+    ("description", "reason"),
+    [
+        ("Cylinder phat gaya, do log ghayal hain", "accident"),
+        ("रसोई में गैस लीक हो रही है", "emergency"),
+    ],
+)
+async def test_an_urgent_complaint_goes_on_to_an_officer_at_once(
+    domain: dict,
+    backend: FakeBackend,
+    settings_env: Path,
+    description: str,
+    reason: str,
+) -> None:
+    _, said = await submit(domain, description, priority="urgent")
+
+    [handoff] = backend.calls_to("POST", "/api/handoffs")
+    assert (handoff.body["reason"], handoff.body["priority"]) == (reason, "urgent")
+    assert handoff.body["complaint_reference"] == "MOPNG-2026-000001"
+    assert said[1]["response"] == "utter_handoff_after_filing_urgent"
+    assert said[1]["emergency"] == "1906"
+
+
+async def test_an_insurance_claim_goes_on_to_an_officer(
+    domain: dict, backend: FakeBackend, settings_env: Path
+) -> None:
+    await submit(domain, "Last month's cylinder accident: I want the insurance claim")
+
+    [handoff] = backend.calls_to("POST", "/api/handoffs")
+    assert (handoff.body["reason"], handoff.body["priority"]) == ("accident", "urgent")
+
+
+async def test_an_ordinary_complaint_stays_with_the_bot(
+    domain: dict, backend: FakeBackend, settings_env: Path
+) -> None:
+    slots, said = await submit(domain, "Cylinder 10 din se nahi aaya")
+
+    assert backend.calls_to("POST", "/api/handoffs") == []
+    assert [m["response"] for m in said] == ["utter_submitted"]
+    assert "handoff_id" not in slots
+
+
+async def test_a_failed_handoff_keeps_the_filed_complaint(
+    domain: dict, backend: FakeBackend, settings_env: Path, monkeypatch: Any
+) -> None:
+    answer = backend.answer
+
+    def no_handoffs(call: Call) -> Reply:
+        if call.path == "/api/handoffs":
+            return Reply(503, {"error": {"code": "down", "message": "down"}})
+        return answer(call)
+
+    monkeypatch.setattr(backend, "answer", no_handoffs)
+    slots, said = await submit(domain, "Distributor ne rishwat maangi")
+
+    assert [m["response"] for m in said] == ["utter_submitted", "utter_handoff_failed"]
+    assert slots["complaint_reference"] == "MOPNG-2026-000001"
+    assert "handoff_id" not in slots
+
+
+@pytest.mark.parametrize(("overdue", "hands_over"), [(True, True), (False, False)])
+async def test_a_repeat_of_an_overdue_complaint_goes_to_an_officer(
+    domain: dict,
+    backend: FakeBackend,
+    settings_env: Path,
+    monkeypatch: Any,
+    overdue: bool,
+    hands_over: bool,
+) -> None:
+    backend.mode = "duplicate"
+    answer = backend.answer
+
+    def original(call: Call) -> Reply:
+        if call.method == "GET" and call.path == "/api/complaints/MOPNG-2026-000077":
+            return Reply(200, {"reference": "MOPNG-2026-000077", "overdue": overdue})
+        return answer(call)
+
+    monkeypatch.setattr(backend, "answer", original)
+    _, said = await submit(domain, "Cylinder 10 din se nahi aaya, phir se likh rahi")
+
+    handoffs = backend.calls_to("POST", "/api/handoffs")
+    assert said[0]["response"] == "utter_duplicate"
+    if not hands_over:
+        assert handoffs == [] and len(said) == 1
+        return
+    [handoff] = handoffs
+    assert handoff.body["reason"] == "overdue_repeat"
+    assert handoff.body["complaint_reference"] == "MOPNG-2026-000077"
+    assert said[1]["response"] == "utter_handoff_after_filing_overdue"
+
+
+def test_the_reason_reads_only_this_complaint() -> None:
+    tracker = make_tracker(
+        text="haan",
+        intent="affirm",
+        slots={"description": "cylinder nahi aaya"},
+        history=started("cylinder nahi aaya")
+        + [{"event": "user", "text": "delivery boy ne ghoos maangi"}],
+    )
+    assert reason_after_filing(tracker) == "corruption"
+    assert reason_after_filing(make_tracker(text="haan")) is None
