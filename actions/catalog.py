@@ -1,8 +1,9 @@
-"""The data files the actions read: helpline numbers and brand words.
+"""The data files the actions read: helpline numbers, brand words, categories.
 
 `catalog/helplines.yml` holds every number the bot quotes; `catalog/brands.yml` maps
-brand words to company codes (format in docs/architecture.md). Both are read once per
-process and cached.
+brand words to company codes (format in docs/architecture.md); `catalog/categories.yml`
+lists the complaint categories with their group and labels (the backend reads the same
+file). Each is read once per process and cached.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 HELPLINES_FILE = ROOT / "catalog" / "helplines.yml"
 BRANDS_FILE = ROOT / "catalog" / "brands.yml"
+CATEGORIES_FILE = ROOT / "catalog" / "categories.yml"
 
 _BOUNDARY_BEFORE = r"(?<![\p{L}\p{M}\p{N}])"
 _BOUNDARY_AFTER = r"(?![\p{L}\p{M}\p{N}])"
@@ -30,6 +32,13 @@ def helplines(path: Path = HELPLINES_FILE) -> dict[str, str]:
     """Helpline key -> the number or address to quote."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {key: str(entry["value"]) for key, entry in data["numbers"].items()}
+
+
+@functools.lru_cache(maxsize=None)
+def categories(path: Path = CATEGORIES_FILE) -> dict[str, dict]:
+    """Category code -> {"group": ..., "labels": {language: label}}, in file order."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {str(code): entry for code, entry in data["categories"].items()}
 
 
 @functools.lru_cache(maxsize=None)

@@ -10,34 +10,16 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from actions import catalog
+
+# The form's families: the groups of catalog/categories.yml.
 LPG = "lpg"
-PUMP = "pump"
-GAS = "gas"  # city gas: PNG homes and CNG stations
+PUMP = "petrol"
+GAS = "city_gas"  # PNG homes and CNG stations
 KEROSENE = "kerosene"
 OTHER = "other"
 
-CATEGORIES = (
-    "lpg_delivery",
-    "lpg_booking",
-    "lpg_overcharge",
-    "lpg_short_weight",
-    "lpg_subsidy",
-    "lpg_new_connection",
-    "lpg_kyc_otp",
-    "lpg_distributor_conduct",
-    "pump_short_delivery",
-    "pump_quality",
-    "pump_overcharge",
-    "pump_stock",
-    "pump_amenities",
-    "pump_staff",
-    "pump_payment",
-    "cgd_billing",
-    "cgd_connection",
-    "cng_station",
-    "kerosene",
-    "other",
-)
+CATEGORIES = tuple(catalog.categories())
 COMPLAINT_INTENT_PREFIX = "complain_"
 KEROSENE_COMPANY = "STATE_PDS"
 
@@ -83,15 +65,7 @@ def category_from_intent(intent: str | None) -> str | None:
 def family(category: str | None) -> str | None:
     if not category:
         return None
-    if category.startswith("lpg_"):
-        return LPG
-    if category.startswith("pump_"):
-        return PUMP
-    if category.startswith("cgd_") or category == "cng_station":
-        return GAS
-    if category == KEROSENE:
-        return KEROSENE
-    return OTHER
+    return catalog.categories().get(category, {}).get("group", OTHER)
 
 
 def fields_to_ask(slots: dict[str, Any]) -> list[str]:

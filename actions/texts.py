@@ -6,6 +6,8 @@ them (a summary line, a status), in the three languages of the `language` slot.
 
 from __future__ import annotations
 
+from actions import catalog
+
 EN, HI, HI_LATN = "en", "hi", "hi-Latn"
 LANGUAGES = (EN, HI, HI_LATN)
 
@@ -25,95 +27,9 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "priority": {EN: "Priority", HI: "प्राथमिकता", HI_LATN: "Priority"},
 }
 
+# How the bot names each complaint category (catalog/categories.yml).
 CATEGORY_LABELS: dict[str, dict[str, str]] = {
-    "lpg_delivery": {
-        EN: "LPG cylinder not delivered",
-        HI: "एलपीजी सिलेंडर की डिलीवरी नहीं हुई",
-        HI_LATN: "LPG cylinder delivery nahi hui",
-    },
-    "lpg_booking": {
-        EN: "LPG refill booking",
-        HI: "एलपीजी रिफ़िल बुकिंग",
-        HI_LATN: "LPG refill booking",
-    },
-    "lpg_overcharge": {
-        EN: "LPG overcharging",
-        HI: "एलपीजी पर ज़्यादा पैसे",
-        HI_LATN: "LPG par zyada paise",
-    },
-    "lpg_short_weight": {
-        EN: "LPG cylinder short weight",
-        HI: "सिलेंडर में गैस कम",
-        HI_LATN: "Cylinder mein gas kam",
-    },
-    "lpg_subsidy": {
-        EN: "LPG subsidy not received",
-        HI: "एलपीजी सब्सिडी नहीं मिली",
-        HI_LATN: "LPG subsidy nahi mili",
-    },
-    "lpg_new_connection": {
-        EN: "New LPG connection / Ujjwala",
-        HI: "नया एलपीजी कनेक्शन / उज्ज्वला",
-        HI_LATN: "Naya LPG connection / Ujjwala",
-    },
-    "lpg_kyc_otp": {
-        EN: "LPG eKYC / delivery OTP",
-        HI: "एलपीजी ई-केवाईसी / डिलीवरी ओटीपी",
-        HI_LATN: "LPG eKYC / delivery OTP",
-    },
-    "lpg_distributor_conduct": {
-        EN: "LPG distributor's conduct",
-        HI: "गैस एजेंसी का व्यवहार",
-        HI_LATN: "Gas agency ka vyavhaar",
-    },
-    "pump_short_delivery": {
-        EN: "Less fuel at a petrol pump",
-        HI: "पेट्रोल पंप पर कम तेल",
-        HI_LATN: "Petrol pump par kam tel",
-    },
-    "pump_quality": {
-        EN: "Fuel quality at a petrol pump",
-        HI: "पेट्रोल पंप पर तेल की गुणवत्ता",
-        HI_LATN: "Petrol pump par tel ki quality",
-    },
-    "pump_overcharge": {
-        EN: "Overcharging at a petrol pump",
-        HI: "पेट्रोल पंप पर ज़्यादा पैसे",
-        HI_LATN: "Petrol pump par zyada paise",
-    },
-    "pump_stock": {
-        EN: "No fuel at a petrol pump",
-        HI: "पेट्रोल पंप पर तेल नहीं",
-        HI_LATN: "Petrol pump par tel nahi",
-    },
-    "pump_amenities": {
-        EN: "Petrol pump amenities",
-        HI: "पेट्रोल पंप की सुविधाएँ",
-        HI_LATN: "Petrol pump ki suvidhayein",
-    },
-    "pump_staff": {
-        EN: "Petrol pump staff",
-        HI: "पेट्रोल पंप कर्मचारी",
-        HI_LATN: "Petrol pump staff",
-    },
-    "pump_payment": {
-        EN: "Payment refused at a petrol pump",
-        HI: "पेट्रोल पंप पर भुगतान से इनकार",
-        HI_LATN: "Petrol pump par payment mana",
-    },
-    "cgd_billing": {EN: "PNG bill", HI: "पीएनजी बिल", HI_LATN: "PNG bill"},
-    "cgd_connection": {
-        EN: "PNG connection or supply",
-        HI: "पीएनजी कनेक्शन या सप्लाई",
-        HI_LATN: "PNG connection ya supply",
-    },
-    "cng_station": {EN: "CNG station", HI: "सीएनजी स्टेशन", HI_LATN: "CNG station"},
-    "kerosene": {
-        EN: "PDS kerosene",
-        HI: "राशन का केरोसिन",
-        HI_LATN: "Ration ka kerosene",
-    },
-    "other": {EN: "Other", HI: "अन्य", HI_LATN: "Anya"},
+    code: entry["labels"] for code, entry in catalog.categories().items()
 }
 
 STATUS_LABELS: dict[str, dict[str, str]] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -70,6 +71,13 @@ def resolve_sqlite_path(url: str) -> str:
     absolute = ROOT / path
     absolute.parent.mkdir(parents=True, exist_ok=True)
     return prefix + str(absolute)
+
+
+def catalog_dir() -> Path:
+    """ESEVA_CATALOG_DIR as the settings resolve it, readable before the settings are
+    (the API's models are built from catalog/categories.yml at import)."""
+    raw = os.environ.get("ESEVA_CATALOG_DIR", "").strip()
+    return Settings._under_root(Path(raw)) if raw else ROOT / "catalog"
 
 
 @lru_cache

@@ -2,35 +2,30 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal, get_args
+
+import yaml
+
+from eseva.config import catalog_dir
 
 Channel = Literal["rest", "x", "messenger"]
 Language = Literal["en", "hi", "hi-Latn"]
 Priority = Literal["normal", "urgent"]
 
-# The complaint intents of docs/architecture.md without their `complain_` prefix.
-Category = Literal[
-    "lpg_delivery",
-    "lpg_booking",
-    "lpg_overcharge",
-    "lpg_short_weight",
-    "lpg_subsidy",
-    "lpg_new_connection",
-    "lpg_kyc_otp",
-    "lpg_distributor_conduct",
-    "pump_short_delivery",
-    "pump_quality",
-    "pump_overcharge",
-    "pump_stock",
-    "pump_amenities",
-    "pump_staff",
-    "pump_payment",
-    "cgd_billing",
-    "cgd_connection",
-    "cng_station",
-    "kerosene",
-    "other",
-]
+
+def _category_codes(path: Path) -> tuple[str, ...]:
+    """The codes of catalog/categories.yml, in the file's order."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return tuple(str(code) for code in data["categories"])
+
+
+# The complaint intents of docs/architecture.md without their `complain_` prefix,
+# from the catalog the action server reads too. Read once at import: the API's
+# models are built from them.
+CATEGORIES_FILE = catalog_dir() / "categories.yml"
+CATEGORIES: tuple[str, ...] = _category_codes(CATEGORIES_FILE)
+Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 
 HandoffReason = Literal[
     "citizen_asked",
@@ -48,7 +43,6 @@ Role = Literal["officer", "admin"]
 CHANNELS: tuple[str, ...] = get_args(Channel)
 LANGUAGES: tuple[str, ...] = get_args(Language)
 PRIORITIES: tuple[str, ...] = get_args(Priority)
-CATEGORIES: tuple[str, ...] = get_args(Category)
 HANDOFF_REASONS: tuple[str, ...] = get_args(HandoffReason)
 
 MINISTRY = "MOPNG"

@@ -32,13 +32,12 @@ from eseva.logs import log_state_change
 from eseva.models import Complaint, Handoff, HandoffMessage, Officer, utcnow
 from eseva.rasa import RETURNED_INTENT, RasaClient, RasaUnavailable
 from eseva.texts import MessageText, Note
-from eseva.vocab import Category
+from eseva.vocab import CATEGORIES
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/console", include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
-CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
 FIELD_LABELS = {
     "category": "Category",
     "company": "Company",
