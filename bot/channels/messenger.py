@@ -2,7 +2,8 @@
 
 Routes under `/webhooks/messenger/`: `GET webhook` (Meta's subscription check), `POST
 webhook` (signed deliveries), `POST send` (a text to a citizen from the backend, guarded
-by the service token; Meta's messaging window decides the message type).
+by the service token; Meta's messaging window decides the message type). The health
+and `send` routes and the listeners are the shared part (bot/channels/connector.py).
 """
 
 from __future__ import annotations
@@ -11,21 +12,17 @@ import hmac
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Mapping
+from typing import Any, Mapping
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.backend import BackendClient
+from bot.channels.connector import PlatformInput
 from bot.channels.delivery import DeliveryResult
-from bot.channels.http import RetryPolicy
 from bot.channels.messenger_client import MessengerClient, window_decision
 from bot.channels.messenger_events import CHANNEL, parse_delivery
-from bot.channels.officer_replies import OfficerReplies
 from bot.channels.outbox import Outgoing
-from bot.channels.runtime import ChannelRuntime
 from bot.channels.settings import (
     GRAPH_API_DEFAULT,
     GRAPH_VERSION_DEFAULT,
@@ -34,8 +31,7 @@ from bot.channels.settings import (
     pick,
 )
 from bot.channels.signatures import META_SHA256_HEADER, verify_meta_signature
-from bot.channels.store import SendRecord, shared_store
-from bot.channels.web import error, parse_send_request, service_token_ok
+from bot.channels.store import SendRecord
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +67,7 @@ class MessengerSettings:
         )
 
 
-class MessengerInput(InputChannel):
+class MessengerInput(PlatformInput):
     """Messenger webhooks in, Graph Send API out."""
 
     @classmethod
@@ -92,35 +88,18 @@ class MessengerInput(InputChannel):
                 "messenger: ESEVA_MESSENGER_APP_SECRET or _VERIFY_TOKEN is empty; "
                 "every delivery will be refused"
             )
+        super().__init__(common)
         self.settings = settings
-        self.common = common
-        self.store = shared_store(common.database_url, common.dedup_days)
-        policy = RetryPolicy(
-            common.max_attempts, common.max_retry_wait, common.retry_backoff
-        )
         self.client = MessengerClient(
             settings.graph_url,
             settings.graph_version,
             settings.page_token,
             self.store,
-            policy,
+            self.policy,
             common.http_timeout,
             settings.throttle_wait,
         )
-        self.runtime = ChannelRuntime(
-            CHANNEL,
-            self.store,
-            BackendClient(common.backend_url, common.service_token),
-            self.client,
-            common.queue_idle_seconds,
-            common.max_turns,
-        )
-        self.officer_replies = OfficerReplies(
-            CHANNEL, self.runtime.backend, self.send_text, common.officer_poll_seconds
-        )
-
-    def get_output_channel(self) -> OutputChannel:
-        return self.runtime.output_channel()
+        self.connect(self.client)
 
     async def send_text(
         self, recipient_id: str, text: str, human: bool, now: float | None = None
@@ -153,25 +132,25 @@ class MessengerInput(InputChannel):
             human=human,
         )
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
-        self.runtime.on_new_message = on_new_message
-        hook = Blueprint("eseva_messenger_webhook", __name__)
+    def signed(self, request: Request) -> bool:
+        signature = request.headers.get(META_SHA256_HEADER)
+        return verify_meta_signature(
+            request.body or b"", signature, self.settings.app_secret
+        )
 
-        @hook.listener("after_server_start")
-        async def recover(_app: Any, _loop: Any) -> None:
-            self.runtime.recover()
-            self.officer_replies.start()
+    def take_delivery(self, payload: Any) -> HTTPResponse:
+        delivery = parse_delivery(payload, self.settings.page_id, self.settings.app_id)
+        new = self.runtime.accept(delivery.messages)
+        logger.debug(
+            "messenger: delivery with %d messages (%d new), %d echoes, %d other",
+            len(delivery.messages),
+            new,
+            delivery.echoes,
+            delivery.ignored,
+        )
+        return response.text("EVENT_RECEIVED")
 
-        @hook.listener("before_server_stop")
-        async def stop(_app: Any, _loop: Any) -> None:
-            await self.officer_replies.stop()
-
-        @hook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
+    def add_subscription_check(self, hook: Blueprint) -> None:
         @hook.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:
             mode = request.args.get("hub.mode")
@@ -182,46 +161,6 @@ class MessengerInput(InputChannel):
                 return response.text(challenge)
             logger.warning("messenger: webhook verification refused")
             return response.text("forbidden", status=403)
-
-        @hook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            self.runtime.bind_app(request.app)
-            body = request.body or b""
-            signature = request.headers.get(META_SHA256_HEADER)
-            if not verify_meta_signature(body, signature, self.settings.app_secret):
-                logger.warning("messenger: delivery with a missing or bad signature")
-                return error(401, "bad_signature", "The signature does not match.")
-            try:
-                payload = request.json
-            except Exception:
-                return error(400, "bad_json", "The body is not valid JSON.")
-
-            delivery = parse_delivery(
-                payload, self.settings.page_id, self.settings.app_id
-            )
-            new = self.runtime.accept(delivery.messages)
-            logger.debug(
-                "messenger: delivery with %d messages (%d new), %d echoes, %d other",
-                len(delivery.messages),
-                new,
-                delivery.echoes,
-                delivery.ignored,
-            )
-            return response.text("EVENT_RECEIVED")
-
-        @hook.route("/send", methods=["POST"])
-        async def send(request: Request) -> HTTPResponse:
-            if not service_token_ok(request, self.common.service_token):
-                return error(401, "unauthorized", "A valid service token is required.")
-            fields, problem = parse_send_request(request)
-            if problem is not None:
-                return problem
-            result = await self.send_text(
-                fields["recipient_id"], fields["text"], fields["human"]
-            )
-            return response.json(result.as_json(), status=result.http_status)
-
-        return hook
 
 
 def _same(given: str, expected: str) -> bool:
