@@ -1,0 +1,69 @@
+"""bot.serve: Rasa's validation of action answers, with each schema checked once."""
+
+from __future__ import annotations
+
+import jsonschema
+import pytest
+from jsonschema import Draft202012Validator
+
+from bot import serve
+
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "events": {"type": "array", "items": {"type": "object"}},
+        "responses": {"type": "array"},
+    },
+}
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(monkeypatch):
+    monkeypatch.setattr(serve, "_checked", {})
+
+
+def error_of(validate, instance, schema):
+    with pytest.raises(jsonschema.ValidationError) as caught:
+        validate(instance, schema)
+    return caught.value
+
+
+def test_the_same_instances_are_accepted_and_refused_with_the_same_error():
+    serve.validate({"events": [{"event": "slot"}], "responses": []}, SCHEMA)
+    for bad in ({"events": "slot"}, {"events": [1]}, []):
+        ours = error_of(serve.validate, bad, SCHEMA)
+        theirs = error_of(serve._original_validate, bad, SCHEMA)
+        assert (ours.message, list(ours.path)) == (theirs.message, list(theirs.path))
+
+
+def test_a_schema_is_checked_against_the_meta_schema_once(monkeypatch):
+    checks = []
+    original = Draft202012Validator.check_schema.__func__
+
+    def counting(cls, schema, *args, **kwargs):
+        checks.append(schema)
+        return original(cls, schema, *args, **kwargs)
+
+    monkeypatch.setattr(Draft202012Validator, "check_schema", classmethod(counting))
+    for _ in range(5):
+        # Rasa builds the schema afresh on every call: equal, not the same object.
+        serve.validate({"events": []}, dict(SCHEMA))
+    with pytest.raises(jsonschema.ValidationError):
+        serve.validate({"events": 3}, dict(SCHEMA))
+    assert len(checks) == 1
+
+
+def test_an_invalid_schema_is_refused_every_time_and_never_kept():
+    broken = {"type": "no-such-type"}
+    for _ in range(2):
+        with pytest.raises(jsonschema.SchemaError):
+            serve.validate({}, broken)
+    assert serve._checked == {}
+
+
+def test_install_replaces_the_function_rasa_imports(monkeypatch):
+    monkeypatch.setattr(jsonschema, "validate", serve._original_validate)
+    serve.install()
+    from jsonschema import validate  # what Rasa's action code does on each call
+
+    assert validate is serve.validate
