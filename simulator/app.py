@@ -82,6 +82,16 @@ def _background(app: web.Application, coroutine: Any) -> None:
     task.add_done_callback(app[TASKS].discard)
 
 
+def _invalid(message: str, field: str | None = None) -> web.Response:
+    """A control request the simulator cannot follow: 422 in the project's shape."""
+    error = {
+        "code": "invalid",
+        "message": message,
+        **({"field": field} if field else {}),
+    }
+    return web.json_response({"error": error}, status=422)
+
+
 async def page(_: web.Request) -> web.Response:
     return web.FileResponse(PAGE)
 
@@ -100,8 +110,8 @@ def _x_auth_ok(request: web.Request) -> bool:
     )
 
 
-def _x_fault(request: web.Request) -> web.Response | None:
-    fault = request.app[STATE].next_fault("x")
+def _x_fault(request: web.Request, recipient: str | None) -> web.Response | None:
+    fault = request.app[STATE].next_fault("x", recipient)
     if fault is None:
         return None
     if fault.kind == "rate_limit":
@@ -143,7 +153,7 @@ async def x_dm_v2(request: web.Request) -> web.Response:
     if not _x_auth_ok(request):
         state.record("x", "dm_v2", recipient, body, 401)
         return web.json_response({"title": "Unauthorized", "status": 401}, status=401)
-    failure = _x_fault(request)
+    failure = _x_fault(request, recipient)
     if failure is not None:
         state.record("x", "dm_v2", recipient, body, failure.status, **_reset(failure))
         return failure
@@ -169,7 +179,7 @@ async def x_dm_v1(request: web.Request) -> web.Response:
             {"errors": [{"code": 32, "message": "Could not authenticate you."}]},
             status=401,
         )
-    failure = _x_fault(request)
+    failure = _x_fault(request, recipient)
     if failure is not None:
         state.record("x", "dm_v1", recipient, body, failure.status, **_reset(failure))
         return failure
@@ -193,7 +203,7 @@ async def x_tweet(request: web.Request) -> web.Response:
     if not _x_auth_ok(request):
         state.record("x", "tweet", in_reply_to, body, 401)
         return web.json_response({"title": "Unauthorized", "status": 401}, status=401)
-    failure = _x_fault(request)
+    failure = _x_fault(request, None)  # a post has no recipient: general faults only
     if failure is not None:
         state.record("x", "tweet", in_reply_to, body, failure.status, **_reset(failure))
         return failure
@@ -281,7 +291,7 @@ async def graph_send(request: web.Request) -> web.Response:
         state.record("messenger", kind, recipient, body, 400)
         return web.json_response({"error": error}, status=400)
 
-    fault = state.next_fault("messenger")
+    fault = state.next_fault("messenger", recipient)
     if fault is not None:
         status, error = GRAPH_ERRORS[fault.kind]
         state.record("messenger", kind, recipient, body, status)
@@ -394,16 +404,7 @@ async def citizen_message(request: web.Request) -> web.Response:
         )
     sender = str(form.get("sender_id") or "").strip()
     if not sender or len(sender) > 64:
-        return web.json_response(
-            {
-                "error": {
-                    "code": "invalid",
-                    "message": "sender_id is required.",
-                    "field": "sender_id",
-                }
-            },
-            status=422,
-        )
+        return _invalid("sender_id is required.", "sender_id")
     config = request.app[CONFIG]
     state = request.app[STATE]
     text = str(form.get("text") or "")
@@ -538,21 +539,18 @@ async def add_fault(request: web.Request) -> web.Response:
     platform = form.get("platform")
     kind = form.get("kind")
     if platform not in {"x", "messenger"} or kind not in FAULT_KINDS:
-        return web.json_response(
-            {
-                "error": {
-                    "code": "invalid",
-                    "message": f"platform x|messenger, kind one of {sorted(FAULT_KINDS)}",
-                }
-            },
-            status=422,
-        )
+        return _invalid(f"platform x|messenger, kind one of {sorted(FAULT_KINDS)}")
     if platform == "x" and kind == "outside_window":
-        return web.json_response(
-            {"error": {"code": "invalid", "message": "X has no messaging window."}},
-            status=422,
-        )
-    fault = Fault(kind, int(form.get("count", 1)), float(form.get("reset_in", 60)))
+        return _invalid("X has no messaging window.")
+    recipient = form.get("recipient_id")
+    if recipient is not None and (not isinstance(recipient, str) or not recipient):
+        return _invalid("recipient_id must be a non-empty string.", "recipient_id")
+    fault = Fault(
+        kind,
+        int(form.get("count", 1)),
+        float(form.get("reset_in", 60)),
+        recipient,
+    )
     request.app[STATE].add_fault(platform, fault)
     return web.json_response({"status": "planned"})
 

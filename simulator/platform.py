@@ -16,6 +16,11 @@ class Fault:
     kind: str
     count: int
     reset_in: float = 60.0
+    # Only calls to this recipient fail (a blocked citizen); None: any call.
+    recipient_id: str | None = None
+
+    def applies_to(self, recipient: str | None) -> bool:
+        return self.count > 0 and self.recipient_id in (None, recipient)
 
 
 @dataclass
@@ -31,15 +36,16 @@ class Platforms:
     def add_fault(self, platform: str, fault: Fault) -> None:
         self.faults.setdefault(platform, []).append(fault)
 
-    def next_fault(self, platform: str) -> Fault | None:
-        """Use up one occurrence of the oldest planned fault."""
+    def next_fault(self, platform: str, recipient: str | None = None) -> Fault | None:
+        """Use up one occurrence of the oldest planned fault that applies to a call
+        to `recipient`."""
         planned = self.faults.get(platform) or []
-        while planned and planned[0].count <= 0:
-            planned.pop(0)
-        if not planned:
-            return None
-        planned[0].count -= 1
-        return planned[0]
+        planned[:] = [fault for fault in planned if fault.count > 0]
+        for fault in planned:
+            if fault.applies_to(recipient):
+                fault.count -= 1
+                return fault
+        return None
 
     def record(
         self,

@@ -124,6 +124,33 @@ async def test_blocked_x_recipient_is_reported_not_retried(stack: Stack) -> None
     assert len(stack.sent("x", "2001", ok=False)) == 1
 
 
+@pytest.mark.parametrize("platform", ["x", "messenger"])
+async def test_a_simulated_fault_for_one_recipient_spares_the_others(
+    stack: Stack, platform: str
+) -> None:
+    blocked, other = ("2101", "2102") if platform == "x" else ("PSID_B", "PSID_O")
+    fault = {"platform": platform, "kind": "blocked", "recipient_id": blocked}
+    async with stack.http.post(f"{stack.sim_url}/_sim/faults", json=fault) as r:
+        assert r.status == 200
+    bad = {**fault, "recipient_id": ""}
+    async with stack.http.post(f"{stack.sim_url}/_sim/faults", json=bad) as r:
+        assert r.status == 422 and (await r.json())["error"]["field"] == "recipient_id"
+
+    statuses = {}
+    for recipient in (other, blocked, blocked):
+        async with stack.http.post(
+            f"{stack.bot_url}/webhooks/{platform}/send",
+            json={"recipient_id": recipient, "text": "Update", "human": True},
+            headers={"Authorization": f"Bearer {SERVICE_TOKEN}"},
+        ) as r:
+            statuses.setdefault(recipient, []).append(r.status)
+    # The platform refused the first DM to the blocked citizen only; once used up,
+    # the fault is gone.
+    assert statuses == {other: [200], blocked: [502, 200]}
+    calls = [s["status"] for s in stack.sent(platform, blocked, ok=False)]
+    assert len(calls) == 2 and calls[0] >= 400 and calls[1] < 300
+
+
 async def test_long_replies_are_split_under_each_limit(stack: Stack) -> None:
     await stack.deliver(
         "messenger",

@@ -15,126 +15,19 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 import requests
 
 from simulator import payloads
 from tests.channels.stack.citizen import Citizen, http
+from tests.channels.stack.officer import Backend, Console, wait_for
 
 from .conftest import E2EStack
 
-PASSWORD = "handoff-test-password"
 REFERENCE = re.compile(r"MOPNG-\d{4}-\d{6}")
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 HOUR_MS = 3600 * 1000
-
-
-def wait_for(
-    check: Callable[[], Any], timeout: float = 30.0, what: str = "condition"
-) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"{what}: not within {timeout:.0f} s")
-
-
-class Console:
-    """An officer in the console, through its HTML forms (session cookie + CSRF)."""
-
-    def __init__(self, backend_url: str, username: str) -> None:
-        self.url = backend_url
-        self.http = requests.Session()
-        page = self.http.get(f"{self.url}/console/login", timeout=10)
-        response = self.http.post(
-            f"{self.url}/console/login",
-            data={
-                "username": username,
-                "password": PASSWORD,
-                "csrf_token": CSRF.search(page.text).group(1),
-            },
-            timeout=10,
-        )
-        assert response.status_code == 200 and "/console/queue" in response.url
-
-    def page(self, handoff_id: int) -> str:
-        return self.http.get(
-            f"{self.url}/console/handoffs/{handoff_id}", timeout=30
-        ).text
-
-    def act(self, handoff_id: int, action: str, **fields: str) -> requests.Response:
-        token = CSRF.search(self.page(handoff_id)).group(1)
-        return self.http.post(
-            f"{self.url}/console/handoffs/{handoff_id}/{action}",
-            data={"csrf_token": token, **fields},
-            timeout=60,
-        )
-
-
-class Backend:
-    def __init__(self, url: str, service: str, admin: str) -> None:
-        self.url = url
-        self.service = {"Authorization": f"Bearer {service}"}
-        self.admin = {"Authorization": f"Bearer {admin}"}
-
-    def officer(self, company: str = "IOCL") -> str:
-        username = f"e2e-{uuid.uuid4().hex[:10]}"
-        response = requests.post(
-            f"{self.url}/api/officers",
-            json={
-                "username": username,
-                "display_name": f"Officer {username[-4:]}",
-                "company": company,
-                "role": "officer",
-                "password": PASSWORD,
-            },
-            headers=self.admin,
-            timeout=10,
-        )
-        assert response.status_code == 201, response.text
-        return username
-
-    def handoffs(self, sender_id: str, status: str | None = None) -> list[dict]:
-        params = {"sender_id": sender_id, **({"status": status} if status else {})}
-        response = requests.get(
-            f"{self.url}/api/handoffs", params=params, headers=self.service, timeout=10
-        )
-        assert response.status_code == 200, response.text
-        body = response.json()
-        assert set(body) == {"items"}
-        return body["items"]
-
-    def handoff(self, handoff_id: int) -> dict[str, Any]:
-        return requests.get(
-            f"{self.url}/api/handoffs/{handoff_id}", headers=self.service, timeout=10
-        ).json()
-
-    def messages(self, handoff_id: int, direction: str) -> list[dict[str, Any]]:
-        return [
-            m
-            for m in self.handoff(handoff_id)["messages"]
-            if m["direction"] == direction
-        ]
-
-    def open(self, channel: str, sender_id: str, **extra: Any) -> dict[str, Any]:
-        body = {
-            "channel": channel,
-            "sender_id": sender_id,
-            "reason": "citizen_asked",
-            "language": "hi-Latn",
-            "collected": {"category": "lpg_delivery", "service_agency": "Indane gas"},
-            **extra,
-        }
-        response = requests.post(
-            f"{self.url}/api/handoffs", json=body, headers=self.service, timeout=10
-        )
-        assert response.status_code == 201, response.text
-        return response.json()
 
 
 @pytest.fixture(scope="module")
@@ -155,14 +48,11 @@ def sim_url(e2e_stack: E2EStack) -> Iterator[str]:
 
 
 def messenger_citizen(e2e_stack: E2EStack, sim_url: str) -> Citizen:
-    settings = e2e_stack.scratch.settings
-    return Citizen(
-        sim_url=sim_url,
-        platform="messenger",
-        sender_id=f"PSID_{uuid.uuid4().hex[:10]}",
-        desk_id=settings["ESEVA_X_USER_ID"],
-        page_id=settings["ESEVA_MESSENGER_PAGE_ID"],
+    citizen = Citizen.of(
+        e2e_stack.scratch, "messenger", f"PSID_{uuid.uuid4().hex[:10]}"
     )
+    assert citizen.sim_url == sim_url
+    return citizen
 
 
 def test_c12_after_handoff_the_bot_stays_quiet_on_messenger(
@@ -271,14 +161,7 @@ def test_officer_replies_follow_messengers_window(
     assert officer.act(handoff["id"], "claim").ok
     text = f"Officer reply after {age_hours} h"
     assert officer.act(handoff["id"], "reply", text=text).ok
-    [message] = wait_for(
-        lambda: [
-            m
-            for m in backend.messages(handoff["id"], "officer")
-            if m["delivery_status"] != "pending"
-        ],
-        what="the reply's delivery report",
-    )
+    message = backend.delivered(handoff["id"], text)
     sent = http(
         "GET",
         f"{sim_url}/_sim/sent?platform=messenger&recipient_id={citizen.sender_id}",

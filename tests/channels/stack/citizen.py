@@ -92,6 +92,18 @@ class Citizen:
     ack_seconds: list[float] = field(default_factory=list)
     clock_ms: int = field(default_factory=lambda: int(time.time() * 1000))
 
+    @classmethod
+    def of(cls, scratch: Any, platform: str, sender_id: str) -> "Citizen":
+        """A citizen of a running scratch stack (scripts/stack.py) with its
+        simulator."""
+        return cls(
+            sim_url=f"http://127.0.0.1:{scratch.ports.simulator}",
+            platform=platform,
+            sender_id=sender_id,
+            desk_id=scratch.settings["ESEVA_X_USER_ID"],
+            page_id=scratch.settings["ESEVA_MESSENGER_PAGE_ID"],
+        )
+
     def event(self, text: str = "", quick_reply: dict[str, str] | None = None) -> dict:
         """A new platform event (not yet delivered) from this citizen."""
         self.clock_ms += 1000

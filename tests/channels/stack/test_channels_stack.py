@@ -23,14 +23,7 @@ def _sender(platform: str, n: int) -> str:
 
 
 def _citizen(full_stack, platform: str, sender: str) -> Citizen:
-    settings = full_stack.settings
-    return Citizen(
-        sim_url=f"http://127.0.0.1:{full_stack.ports.simulator}",
-        platform=platform,
-        sender_id=sender,
-        desk_id=settings["ESEVA_X_USER_ID"],
-        page_id=settings["ESEVA_MESSENGER_PAGE_ID"],
-    )
+    return Citizen.of(full_stack, platform, sender)
 
 
 def _profile(n: int) -> Profile:
