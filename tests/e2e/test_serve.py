@@ -67,3 +67,24 @@ def test_install_replaces_the_function_rasa_imports(monkeypatch):
     from jsonschema import validate  # what Rasa's action code does on each call
 
     assert validate is serve.validate
+
+
+def test_sqlite_files_opened_after_install_use_wal_without_a_sync_per_commit(
+    tmp_path, monkeypatch
+):
+    from sqlalchemy import create_engine, event, text
+    from sqlalchemy.engine import Engine
+
+    monkeypatch.setattr(jsonschema, "validate", serve._original_validate)
+    serve.install()
+    serve.install()  # twice: still one listener
+    try:
+        engine = create_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
+        with engine.connect() as connection:
+            mode = connection.execute(text("PRAGMA journal_mode")).scalar()
+            sync = connection.execute(text("PRAGMA synchronous")).scalar()
+            busy = connection.execute(text("PRAGMA busy_timeout")).scalar()
+        engine.dispose()
+    finally:
+        event.remove(Engine, "connect", serve.tune_sqlite)
+    assert (mode, sync, busy) == ("wal", 1, 15000)  # synchronous 1 is NORMAL
