@@ -7,7 +7,10 @@ prints one table (also written to results/bench.md). Starts its own stack on fre
 ports in a temporary directory unless --rasa-url names a running one.
 
     python scripts/bench.py [--concurrency 4] [--rounds 4] [--parses 400]
-                            [--rasa-url URL --backend-url URL]
+                            [--workers 1] [--rasa-url URL --backend-url URL]
+
+--workers N (N > 1) starts Rasa with N processes (SANIC_WORKERS), which needs the
+Redis lock store: the production shape on one machine (LOCK_STORE_HOST/PORT/DB).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import argparse
 import itertools
 import os
 import platform
+import socket
 import statistics
 import sys
 import tempfile
@@ -202,7 +206,9 @@ def report(
     results: list[Measured], filed: str, args: argparse.Namespace, replays: list[Replay]
 ) -> str:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    where = args.rasa_url or "a stack started for the run (free ports)"
+    where = args.rasa_url or (
+        f"a stack started for the run (free ports), {rasa_shape(args.workers)}"
+    )
     names = ", ".join(r.name for r in replays)
     return "\n".join(
         [
@@ -220,6 +226,34 @@ def report(
     )
 
 
+def rasa_shape(workers: int) -> str:
+    settings = project_settings()
+    store = settings.get("TRACKER_DB_URL", "").split(":", 1)[0] or "unset"
+    lock = settings.get("LOCK_STORE_TYPE", "in_memory")
+    plural = "es" if workers > 1 else ""
+    return f"{workers} Rasa process{plural}, tracker store {store}, lock store {lock}"
+
+
+def use_workers(workers: int) -> str | None:
+    """Set the environment the stack passes to Rasa for `workers` processes; the
+    reason it cannot be done, or None."""
+    if workers == 1:
+        return None
+    settings = project_settings()
+    host = settings.get("LOCK_STORE_HOST") or "127.0.0.1"
+    port = int(settings.get("LOCK_STORE_PORT") or 6379)
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+    except OSError as error:
+        return (
+            f"{workers} Rasa processes need the Redis lock store, and Redis at "
+            f"{host}:{port} cannot be reached ({type(error).__name__})"
+        )
+    os.environ["SANIC_WORKERS"] = str(workers)
+    os.environ["LOCK_STORE_TYPE"] = "redis"
+    return None
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", type=int, default=4, help="citizens at once")
@@ -227,6 +261,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--rounds", type=int, default=4, help="conversations per citizen"
     )
     parser.add_argument("--parses", type=int, default=400, help="NLU parses in all")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="Rasa processes (more: Redis locks)"
+    )
     parser.add_argument("--rasa-url", help="a running Rasa (default: start a stack)")
     parser.add_argument("--backend-url", help="its backend, to count what was stored")
     parser.add_argument(
@@ -234,8 +271,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    if min(args.concurrency, args.rounds, args.parses) < 1:
-        parser.error("--concurrency, --rounds and --parses must be at least 1")
+    if min(args.concurrency, args.rounds, args.parses, args.workers) < 1:
+        parser.error(
+            "--concurrency, --rounds, --parses and --workers must be at least 1"
+        )
+    if args.rasa_url and args.workers != 1:
+        parser.error("--workers starts Rasa: it cannot go with --rasa-url")
     return args
 
 
@@ -268,6 +309,10 @@ def main(argv: list[str]) -> int:
         backend = BackendClient(args.backend_url, admin) if args.backend_url else None
         text = measure(bot, backend, args)
     else:
+        problem = use_workers(args.workers)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 1
         missing = stack.missing_parts(args.model)
         if missing:
             print("cannot start the stack; missing: " + ", ".join(missing))

@@ -107,3 +107,47 @@ def test_the_verdict_compares_with_the_targets() -> None:
 def test_bad_arguments_are_refused() -> None:
     with pytest.raises(SystemExit):
         bench.parse_args(["--concurrency", "0"])
+    with pytest.raises(SystemExit):
+        bench.parse_args(["--workers", "0"])
+    with pytest.raises(SystemExit):
+        bench.parse_args(["--workers", "2", "--rasa-url", "http://127.0.0.1:1"])
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_one_worker_changes_nothing(monkeypatch) -> None:
+    monkeypatch.delenv("SANIC_WORKERS", raising=False)
+    assert bench.use_workers(1) is None
+    assert "SANIC_WORKERS" not in bench.os.environ
+
+
+def test_several_workers_need_a_reachable_redis(monkeypatch) -> None:
+    monkeypatch.delenv("SANIC_WORKERS", raising=False)
+    monkeypatch.setenv("LOCK_STORE_HOST", "127.0.0.1")
+    monkeypatch.setenv("LOCK_STORE_PORT", str(free_port()))
+    problem = bench.use_workers(2)
+    assert problem is not None and "Redis" in problem
+    assert "SANIC_WORKERS" not in bench.os.environ
+
+
+def test_several_workers_set_the_redis_lock_store(monkeypatch) -> None:
+    redis_url = bench.os.environ.get("TEST_REDIS_URL")
+    if not redis_url:
+        pytest.skip("TEST_REDIS_URL is not set")
+    host_port = redis_url.split("//", 1)[1].split("/", 1)[0]
+    host, _, port = host_port.rpartition(":")
+    monkeypatch.setenv("LOCK_STORE_HOST", host)
+    monkeypatch.setenv("LOCK_STORE_PORT", port)
+    monkeypatch.setenv("SANIC_WORKERS", "1")
+    monkeypatch.setenv("LOCK_STORE_TYPE", "in_memory")
+    assert bench.use_workers(3) is None
+    assert bench.os.environ["SANIC_WORKERS"] == "3"
+    assert bench.os.environ["LOCK_STORE_TYPE"] == "redis"
+    assert "3 Rasa processes" in bench.rasa_shape(3)
+    assert "lock store redis" in bench.rasa_shape(3)
