@@ -17,7 +17,9 @@ journal mode with a sync to disk on every commit, and commits on every turn: abo
 15 ms of each turn. `install()` puts every SQLite connection of this process in WAL
 mode with `synchronous=NORMAL` (a committed turn survives a crash of Rasa; only a
 power cut may lose the last turns) and a busy timeout, so that several Rasa
-processes (SANIC_WORKERS) can share the file. PostgreSQL is not touched.
+processes (SANIC_WORKERS) can share the file. It also keeps the tracker store's
+SQLite connections open in a small pool: SQLAlchemy 1.4 opens and closes a file's
+connection for every query otherwise (another 6% of a turn). PostgreSQL is not touched.
 """
 
 from __future__ import annotations
@@ -30,14 +32,15 @@ from typing import Any
 
 import jsonschema
 from jsonschema import exceptions, validators
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import event, pool
+from sqlalchemy.engine import Engine, make_url
 
 # A handful of schemas exist in Rasa (action answers, NLG answers, the domain); more
 # distinct ones than this means something is building schemas on the fly: stop caching.
 MAX_SCHEMAS = 64
 
 _original_validate = jsonschema.validate
+_original_engine_kwargs: Any = None
 _checked: dict[tuple[type, str], Any] = {}
 _lock = threading.Lock()
 
@@ -76,8 +79,32 @@ def tune_sqlite(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def tracker_engine_kwargs(url: Any) -> dict[str, Any]:
+    """Rasa's `create_engine` arguments for its SQL tracker store, with a pool of
+    open connections for a SQLite file."""
+    kwargs = _original_engine_kwargs(url)
+    parsed = make_url(str(url)) if not hasattr(url, "get_backend_name") else url
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (
+        None,
+        "",
+        ":memory:",
+    ):
+        kwargs.setdefault("poolclass", pool.QueuePool)
+        kwargs.setdefault("pool_size", 2)
+        kwargs.setdefault("max_overflow", 2)
+        # Rasa uses it from its event loop thread; workers are separate processes.
+        kwargs.setdefault("connect_args", {"check_same_thread": False})
+    return kwargs
+
+
 def install() -> None:
+    global _original_engine_kwargs
+    from rasa.core import tracker_store
+
     jsonschema.validate = validate
+    if tracker_store.create_engine_kwargs is not tracker_engine_kwargs:
+        _original_engine_kwargs = tracker_store.create_engine_kwargs
+        tracker_store.create_engine_kwargs = tracker_engine_kwargs
     if not event.contains(Engine, "connect", tune_sqlite):
         event.listen(Engine, "connect", tune_sqlite)
 

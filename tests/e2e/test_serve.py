@@ -88,3 +88,36 @@ def test_sqlite_files_opened_after_install_use_wal_without_a_sync_per_commit(
     finally:
         event.remove(Engine, "connect", serve.tune_sqlite)
     assert (mode, sync, busy) == ("wal", 1, 15000)  # synchronous 1 is NORMAL
+
+
+def test_rasa_keeps_its_sqlite_tracker_connections_open_in_a_pool(tmp_path):
+    from rasa.core import tracker_store
+
+    original = tracker_store.create_engine_kwargs
+    serve.install()
+    try:
+        store = tracker_store.SQLTrackerStore(
+            dialect="sqlite", db=str(tmp_path / "tracker.db")
+        )
+        assert store.engine.pool.__class__.__name__ == "QueuePool"
+        import asyncio
+
+        from rasa.shared.core.events import ActionExecuted
+
+        tracker = store.init_tracker("citizen-1")
+        tracker.update(ActionExecuted("action_listen"))
+
+        asyncio.run(store.save(tracker))
+        stored = asyncio.run(store.retrieve("citizen-1"))
+        assert [e.action_name for e in stored.events] == ["action_listen"]
+        # PostgreSQL keeps Rasa's own arguments (its pool settings).
+        postgres = tracker_store.create_engine_kwargs(
+            "postgresql://user@127.0.0.1:5432/tracker"
+        )
+        assert "poolclass" not in postgres and "pool_size" in postgres
+    finally:
+        tracker_store.create_engine_kwargs = original
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        event.remove(Engine, "connect", serve.tune_sqlite)
