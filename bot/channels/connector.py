@@ -61,6 +61,8 @@ class PlatformInput(InputChannel):
             self.runtime.backend,
             self.send_text,
             self.common.officer_poll_seconds,
+            self.store,
+            self.common.officer_lease_seconds,
         )
 
     def get_output_channel(self) -> OutputChannel:

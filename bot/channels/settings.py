@@ -59,6 +59,7 @@ class CommonSettings:
     retry_backoff: float
     queue_idle_seconds: float
     officer_poll_seconds: float = 2.0
+    officer_lease_seconds: float = 15.0
     max_turns: int = 4
 
     @classmethod
@@ -74,5 +75,6 @@ class CommonSettings:
             retry_backoff=env_float("ESEVA_CHANNELS_RETRY_BACKOFF", 2.0),
             queue_idle_seconds=env_float("ESEVA_CHANNELS_QUEUE_IDLE", 60.0),
             officer_poll_seconds=env_float("ESEVA_CHANNELS_OFFICER_POLL", 2.0),
+            officer_lease_seconds=env_float("ESEVA_CHANNELS_OFFICER_LEASE", 15.0),
             max_turns=int(env_float("ESEVA_CHANNELS_MAX_TURNS", 4)),
         )

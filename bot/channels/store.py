@@ -5,7 +5,12 @@
   that a restart does not lose what was acknowledged but not yet handled;
 - `channel_outbound`: the send log, one row per outbound platform call and its result;
 - `channel_senders`: per citizen, the time of their last message (Messenger's 24-hour
-  window) and the quick-reply options last offered to them.
+  window) and the quick-reply options last offered to them;
+- `channel_leases`: named leases, one holder at a time (the officer-reply poller of a
+  channel runs in the one Rasa process holding its lease);
+- `channel_officer_sends`: officers' replies that went to the platform and what the
+  platform answered, so a reply whose report to the backend failed is reported again
+  and never sent again.
 
 The calls are short synchronous transactions; the connectors make them from the event
 loop.
@@ -69,6 +74,25 @@ senders = sa.Table(
     sa.Column("last_inbound_at", sa.Float, nullable=True),
     sa.Column("offers", sa.Text, nullable=True),
     sa.Column("offered_at", sa.Float, nullable=True),
+)
+
+leases = sa.Table(
+    "channel_leases",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("holder", sa.String(128), nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+)
+
+officer_sends = sa.Table(
+    "channel_officer_sends",
+    metadata,
+    sa.Column("channel", sa.String(16), primary_key=True),
+    sa.Column("handoff_id", sa.String(64), primary_key=True),
+    sa.Column("message_id", sa.String(64), primary_key=True),
+    sa.Column("ok", sa.Boolean, nullable=False),
+    sa.Column("error_code", sa.String(64), nullable=True),
+    sa.Column("sent_at", sa.Float, nullable=False, index=True),
 )
 
 # Inbound states. `queued`: acknowledged, waiting for its turn; `answered`: Rasa ran and
@@ -220,6 +244,9 @@ class ChannelStore:
             deleted = connection.execute(
                 inbound.delete().where(inbound.c.received_at < cutoff)
             ).rowcount
+            deleted += connection.execute(
+                officer_sends.delete().where(officer_sends.c.sent_at < cutoff)
+            ).rowcount
         if deleted:
             logger.info(
                 "pruned %d de-duplication rows older than the retention", deleted
@@ -322,6 +349,100 @@ class ChannelStore:
         if not raw:
             return []
         return [Option(title, payload) for title, payload in json.loads(raw)]
+
+    # -- leases ----------------------------------------------------------------------
+
+    def hold_lease(
+        self, name: str, holder: str, seconds: float, now: float | None = None
+    ) -> bool:
+        """Take or renew the lease `name` for `seconds`; True when `holder` holds it
+        now. It is taken when nobody holds it or its holder let it expire; each step
+        is one atomic statement, so two processes never both get it."""
+        now = time.time() if now is None else now
+        with self.engine.begin() as connection:
+            renewed = connection.execute(
+                leases.update()
+                .where(leases.c.name == name)
+                .where(sa.or_(leases.c.holder == holder, leases.c.expires_at <= now))
+                .values(holder=holder, expires_at=now + seconds)
+            ).rowcount
+        if renewed:
+            return True
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    leases.insert().values(
+                        name=name, holder=holder, expires_at=now + seconds
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def release_lease(self, name: str, holder: str) -> None:
+        """Give the lease up at once (another process may take it at its next try);
+        nothing happens when `holder` does not hold it."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                leases.delete()
+                .where(leases.c.name == name)
+                .where(leases.c.holder == holder)
+            )
+
+    def lease_holder(self, name: str, now: float | None = None) -> str | None:
+        """Who holds the lease `name` now; None when nobody does."""
+        now = time.time() if now is None else now
+        with self.engine.connect() as connection:
+            return connection.execute(
+                sa.select(leases.c.holder)
+                .where(leases.c.name == name)
+                .where(leases.c.expires_at > now)
+            ).scalar()
+
+    # -- officers' replies -----------------------------------------------------------
+
+    def note_officer_send(
+        self,
+        channel: str,
+        handoff_id: Any,
+        message_id: Any,
+        ok: bool,
+        error_code: str | None,
+    ) -> None:
+        """Remember that an officer's reply went to the platform, with its result."""
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    officer_sends.insert().values(
+                        channel=channel,
+                        handoff_id=str(handoff_id),
+                        message_id=str(message_id),
+                        ok=ok,
+                        error_code=error_code[:64] if error_code else None,
+                        sent_at=time.time(),
+                    )
+                )
+        except IntegrityError:
+            logger.error(
+                "%s: officer reply %s of handoff %s was already recorded as sent",
+                channel,
+                message_id,
+                handoff_id,
+            )
+
+    def officer_send(
+        self, channel: str, handoff_id: Any, message_id: Any
+    ) -> tuple[bool, str | None] | None:
+        """What the platform answered to an officer's reply sent before (ok, error
+        code); None when it was never sent."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                sa.select(officer_sends.c.ok, officer_sends.c.error_code)
+                .where(officer_sends.c.channel == channel)
+                .where(officer_sends.c.handoff_id == str(handoff_id))
+                .where(officer_sends.c.message_id == str(message_id))
+            ).first()
+        return None if row is None else (bool(row.ok), row.error_code)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from bot.channels import store as states
 from bot.channels.store import ChannelStore, SendRecord, normalise_url
 from bot.channels.text import Option
+
+LEASE = "officer_replies:messenger"
 
 
 def test_normalise_url() -> None:
@@ -101,3 +105,51 @@ def test_send_log(database_url: str) -> None:
         failed["error_code"] == "outside_window" and len(failed["error_message"]) == 500
     )
     store.dispose()
+
+
+def test_the_lease_has_one_holder_at_a_time(database_url: str) -> None:
+    """Two processes' stores on one database."""
+    first, second = ChannelStore(database_url), ChannelStore(database_url)
+    now = 1_000.0
+    assert first.hold_lease(LEASE, "a", 10, now=now)
+    assert not second.hold_lease(LEASE, "b", 10, now=now + 1)
+    assert first.hold_lease(LEASE, "a", 10, now=now + 5)
+    # Renewed at +5, so it lasts until +15, not +10.
+    assert not second.hold_lease(LEASE, "b", 10, now=now + 12)
+    assert first.lease_holder(LEASE, now=now + 12) == "a"
+    assert second.lease_holder(LEASE, now=now + 15) is None
+
+    # The holder stopped renewing: the next one takes it, the old one cannot.
+    assert second.hold_lease(LEASE, "b", 10, now=now + 16)
+    assert not first.hold_lease(LEASE, "a", 10, now=now + 17)
+    # Another channel's lease is another lease.
+    assert first.hold_lease("officer_replies:x", "a", 10, now=now + 17)
+
+    # Only the holder can give it up.
+    first.release_lease(LEASE, "a")
+    assert second.lease_holder(LEASE, now=now + 17) == "b"
+    second.release_lease(LEASE, "b")
+    assert first.lease_holder(LEASE, now=now + 17) is None
+    assert first.hold_lease(LEASE, "a", 10, now=now + 17)
+    first.dispose()
+    second.dispose()
+
+
+def test_processes_racing_for_a_free_lease_get_one_holder(database_url: str) -> None:
+    """Eight processes try to take the free (then expired) lease at the same moment:
+    exactly one gets it each time."""
+    stores = [ChannelStore(database_url) for _ in range(8)]
+    for round_number, now in enumerate((1_000.0, 2_000.0)):
+        barrier = threading.Barrier(len(stores))
+
+        def try_lease(number: int, now: float = now) -> bool:
+            barrier.wait()
+            return stores[number].hold_lease(LEASE, f"worker-{number}", 10, now=now)
+
+        with ThreadPoolExecutor(len(stores)) as pool:
+            taken = list(pool.map(try_lease, range(len(stores))))
+        assert taken.count(True) == 1, (round_number, taken)
+        winner = f"worker-{taken.index(True)}"
+        assert stores[0].lease_holder(LEASE, now=now) == winner
+    for store in stores:
+        store.dispose()
