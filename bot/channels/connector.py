@@ -11,6 +11,7 @@ JSON. Each connector adds its signature check, what it does with a delivery and 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -39,6 +40,9 @@ class PlatformInput(InputChannel):
 
     def __init__(self, common: CommonSettings) -> None:
         self.common = common
+        # Made before Rasa forks its workers, so all of them share this time: what
+        # was acknowledged earlier belongs to a previous run and is recovered.
+        self.started_at = time.time()
         self.store = shared_store(common.database_url, common.dedup_days)
         self.policy = RetryPolicy(
             common.max_attempts, common.max_retry_wait, common.retry_backoff
@@ -97,7 +101,7 @@ class PlatformInput(InputChannel):
 
         @hook.listener("after_server_start")
         async def recover(_app: Any, _loop: Any) -> None:
-            self.runtime.recover()
+            self.runtime.recover(self.started_at)
             self.officer_replies.start()
 
         @hook.listener("before_server_stop")

@@ -137,13 +137,14 @@ class ChannelRuntime:
         """Queue other work (e.g. a public reply) behind a citizen's messages."""
         self.queues.submit(f"{self.channel}:{key}", job)
 
-    def recover(self) -> int:
-        """Re-queue messages acknowledged before a restart but never processed."""
+    def recover(self, started_at: float) -> int:
+        """Re-queue messages acknowledged before this run started (`started_at`) but
+        never processed; with several Rasa processes each message goes to one."""
         if self._recovered:
             return 0
         self._recovered = True
         count = 0
-        for data in self.store.pending(self.channel, RECOVERY_WINDOW):
+        for data in self.store.take_pending(self.channel, RECOVERY_WINDOW, started_at):
             message = InboundMessage.from_dict(data)
             self.queues.submit(f"{self.channel}:{message.sender_id}", message)
             count += 1

@@ -172,6 +172,9 @@ class ChannelStore:
         self.retention_seconds = dedup_days * 86400
         self._last_prune = 0.0
         metadata.create_all(self.engine)
+        # Rasa makes the connectors before it forks its workers (SANIC_WORKERS): no
+        # connection may be open then, or the workers would share it.
+        self.engine.dispose()
 
     # -- inbound ---------------------------------------------------------------------
 
@@ -234,6 +237,40 @@ class ChannelStore:
             ).all()
         for (raw,) in rows:
             yield json.loads(raw)
+
+    def take_pending(
+        self, channel: str, max_age: float, received_before: float
+    ) -> list[dict[str, Any]]:
+        """Messages acknowledged before `received_before` (when this run of Rasa
+        started) but never processed, each to exactly one of the processes asking:
+        taking one moves its `updated_at` past `received_before` in one conditional
+        UPDATE, which only the first process matches. A message taken by a process
+        that dies before processing it is taken again at the next start."""
+        since = time.time() - max_age
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(inbound.c.message_id, inbound.c.pending)
+                .where(inbound.c.channel == channel)
+                .where(inbound.c.state == QUEUED)
+                .where(inbound.c.received_at >= since)
+                .where(inbound.c.updated_at < received_before)
+                .where(inbound.c.pending.isnot(None))
+                .order_by(inbound.c.received_at)
+            ).all()
+        taken = []
+        for message_id, raw in rows:
+            with self.engine.begin() as connection:
+                won = connection.execute(
+                    inbound.update()
+                    .where(inbound.c.channel == channel)
+                    .where(inbound.c.message_id == message_id)
+                    .where(inbound.c.state == QUEUED)
+                    .where(inbound.c.updated_at < received_before)
+                    .values(updated_at=max(time.time(), received_before))
+                ).rowcount
+            if won:
+                taken.append(json.loads(raw))
+        return taken
 
     def _maybe_prune(self, now: float) -> None:
         if now - self._last_prune < 3600:

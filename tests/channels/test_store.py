@@ -153,3 +153,12 @@ def test_processes_racing_for_a_free_lease_get_one_holder(database_url: str) -> 
         assert stores[0].lease_holder(LEASE, now=now) == winner
     for store in stores:
         store.dispose()
+
+
+def test_no_connection_is_open_when_rasa_forks_its_workers(database_url: str) -> None:
+    """The connectors make their store before Rasa forks; a connection open then
+    would be shared by every worker."""
+    store = ChannelStore(database_url)
+    assert store.engine.pool.checkedin() == 0
+    assert store.claim("x", "after_fork", "2001")
+    store.dispose()
