@@ -148,15 +148,27 @@ def get_visible(session: Session, handoff_id: int, principal: Principal) -> Hand
     return handoff
 
 
-def act(
+def check(
     session: Session, handoff_id: int, action: str, principal: Principal
 ) -> Handoff:
-    """Make `action` happen atomically, or explain with a 403/404/409 why not."""
+    """The handoff if `principal` may make `action` on it now, else the 403/404/409.
+
+    Changes nothing: `act` checks again under its conditional UPDATE.
+    """
     rule = _BY_ACTION[action]
     handoff = get_visible(session, handoff_id, principal)
     if handoff.status != rule.source:
         raise _conflict(action, handoff)
     _check_caller(rule, handoff, principal)
+    return handoff
+
+
+def act(
+    session: Session, handoff_id: int, action: str, principal: Principal
+) -> Handoff:
+    """Make `action` happen atomically, or explain with a 403/404/409 why not."""
+    rule = _BY_ACTION[action]
+    handoff = check(session, handoff_id, action, principal)
 
     now = utcnow()
     values: dict[str, Any] = {"status": rule.target, "updated_at": now}

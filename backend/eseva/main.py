@@ -54,9 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     app.state.db,
                     app.state.levels,
                     app.state.router,
-                    RasaClient(
-                        settings.rasa_url, settings.rasa_token, settings.rasa_timeout
-                    ),
+                    RasaClient.from_settings(settings),
                     settings.handoff_watch_seconds,
                     settings.handoff_timeout_seconds,
                 ),

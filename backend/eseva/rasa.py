@@ -14,6 +14,8 @@ from urllib.parse import quote
 
 import httpx
 
+from eseva.config import Settings
+
 logger = logging.getLogger(__name__)
 
 RETRIES = 1
@@ -40,6 +42,10 @@ class RasaClient:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RasaClient:
+        return cls(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
 
     def _call(
         self, method: str, path: str, body: Any = None, params: dict | None = None

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 
 from eseva.config import Settings
 from eseva.main import create_app
+from fake_rasa import FakeRasa
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_TOKEN = "test-service-token"
@@ -70,18 +71,49 @@ def fresh_database(kind: str, tmp_dir: Path) -> Iterator[str]:
         yield url
 
 
-def settings_for(url: str) -> Settings:
+RASA_TOKEN = "test-rasa-token"
+# No Rasa at all: a closed loopback port, never a running dev server.
+NO_RASA = "http://127.0.0.1:9"
+
+
+def settings_for(url: str, rasa_url: str = NO_RASA) -> Settings:
     return Settings(
         database_url=url,
         service_token=SERVICE_TOKEN,
         admin_token=ADMIN_TOKEN,
         catalog_dir=ROOT / "catalog",
         log_level="INFO",
-        # No Rasa in these tests: a closed loopback port, never a running dev server.
-        rasa_url="http://127.0.0.1:9",
+        rasa_url=rasa_url,
+        rasa_token=RASA_TOKEN,
         rasa_timeout=1.0,
         handoff_watch_seconds=0,
     )
+
+
+@pytest.fixture(scope="session")
+def rasa() -> Iterator[FakeRasa]:
+    """The stand-in Rasa the apps below talk to (returning a handoff needs one)."""
+    fake = FakeRasa(RASA_TOKEN)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def bot_down(rasa: FakeRasa) -> Iterator[FakeRasa]:
+    """Rasa answers nothing but 503 for the length of one test."""
+    rasa.up = False
+    yield rasa
+    rasa.up = True
+
+
+@pytest.fixture(params=["/tracker/events", "/trigger_intent"])
+def greeting_fails(
+    request: pytest.FixtureRequest, rasa: FakeRasa
+) -> Iterator[FakeRasa]:
+    """Rasa is running, but the resume or the trigger of a hand-back fails."""
+    rasa.failing = (request.param,)
+    yield rasa
+    rasa.failing = ()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -93,17 +125,17 @@ def database_url(
 
 
 @pytest.fixture(scope="session")
-def client(database_url: str) -> Iterator[TestClient]:
-    app = create_app(settings_for(database_url))
+def client(database_url: str, rasa: FakeRasa) -> Iterator[TestClient]:
+    app = create_app(settings_for(database_url, rasa.url))
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 
 
 @pytest.fixture(scope="session")
-def live_url(database_url: str, client: TestClient) -> Iterator[str]:
+def live_url(database_url: str, client: TestClient, rasa: FakeRasa) -> Iterator[str]:
     """The same database served by a real uvicorn on a free loopback port, for
     tests that need truly concurrent requests."""
-    app = create_app(settings_for(database_url))
+    app = create_app(settings_for(database_url, rasa.url))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

@@ -98,6 +98,7 @@ def test_the_whole_way_round(client: TestClient, officers: dict) -> None:
     returned = act(client, handoff["id"], "return", officer["headers"])
     assert returned.json()["status"] == "returned"
     assert returned.json()["ended_at"] is not None
+    assert returned.json()["greeted"] is True
     assert owner(client, handoff)["owner"] == "bot"
 
     log = client.get(
@@ -108,6 +109,7 @@ def test_the_whole_way_round(client: TestClient, officers: dict) -> None:
         "citizen",
         "citizen",
         "officer",
+        "system",
     ]
     assert [m["text"] for m in log["messages"][1:3]] == [
         "hello?",

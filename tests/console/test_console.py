@@ -372,6 +372,23 @@ def test_returning_is_refused_while_the_bot_is_down(
     assert handoff_of(api, handoff["id"])["status"] == "assigned"
 
 
+def test_a_failed_greeting_still_returns_and_the_officer_is_told(
+    console_for: Any, iocl: dict[str, Any], api: TestClient, rasa: FakeRasa
+) -> None:
+    client, handoff, page = claimed(console_for, iocl, api)
+    rasa.failing = ("/trigger_intent",)
+    try:
+        response = post_form(client, f"{page}/return", page)
+    finally:
+        rasa.failing = ()
+    assert response.status_code == 502
+    assert "could not greet the citizen" in response.text
+    found = handoff_of(api, handoff["id"])
+    assert found["status"] == "returned"
+    assert found["messages"][-1]["direction"] == "system"
+    assert found["messages"][-1]["text"] == "returned to the bot"
+
+
 def test_closing_can_resolve_the_complaint_with_a_note(
     console_for: Any, iocl: dict[str, Any], api: TestClient
 ) -> None:

@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from eseva import handback, watcher
 from eseva import handoffs as service
-from eseva import watcher
 from eseva.api.deps import DatabaseDep, LevelsDep, RouterDep
 from eseva.auth import AnyCaller, Principal, ServiceCaller
 from eseva.db import Database
@@ -106,6 +106,13 @@ class HandoffOut(BaseModel):
     ended_at: datetime | None
     pickup_due: datetime
     messages: list[MessageOut] | None = None
+
+
+class ReturnedHandoffOut(HandoffOut):
+    """A returned handoff and whether the bot greeted the citizen again; when not,
+    the bot answers their next message."""
+
+    greeted: bool
 
 
 class HandoffPage(BaseModel):
@@ -278,6 +285,8 @@ def _action_route(rule: service.HandoffTransition) -> Callable[..., HandoffOut]:
     ) -> HandoffOut:
         if rule.action == "timeout":
             return _time_out(handoff_id, principal, db, levels, request)
+        if rule.action == "return":
+            return _return(handoff_id, principal, db, levels, request)
         with db.writing() as session:
             handoff = service.act(session, handoff_id, rule.action, principal)
             result = handoff_out(handoff, levels)
@@ -305,10 +314,31 @@ def _time_out(
     sender_id, reference, _language = watcher.time_out(
         db, handoff_id, request.app.state.router, principal, quiet=False
     ) or ("", "", "")
-    rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
+    rasa = RasaClient.from_settings(settings)
     watcher.tell(rasa, handoff_id, sender_id, reference)
     with db.reading() as session:
         return handoff_out(service.get_visible(session, handoff_id, principal), levels)
+
+
+def _return(
+    handoff_id: int,
+    principal: Principal,
+    db: Database,
+    levels: ServiceLevels,
+    request: Request,
+) -> ReturnedHandoffOut:
+    """As the console does it: refused while the bot is down, else the bot greets."""
+    rasa = RasaClient.from_settings(request.app.state.settings)
+    greeted = handback.return_to_bot(db, rasa, handoff_id, principal)
+    with db.reading() as session:
+        handoff = service.get_visible(session, handoff_id, principal)
+        return ReturnedHandoffOut(
+            **handoff_out(handoff, levels).model_dump(), greeted=greeted
+        )
+
+
+# The answer of each action: `return` also says whether the bot greeted the citizen.
+ACTION_ANSWERS: dict[str, type[HandoffOut]] = {"return": ReturnedHandoffOut}
 
 
 for _rule in service.HANDOFF_TRANSITIONS:
@@ -316,7 +346,7 @@ for _rule in service.HANDOFF_TRANSITIONS:
         f"/api/handoffs/{{handoff_id}}/{_rule.action}",
         _action_route(_rule),
         methods=["POST"],
-        response_model=HandoffOut,
+        response_model=ACTION_ANSWERS.get(_rule.action, HandoffOut),
         name=f"{_rule.action}_handoff",
     )
 

@@ -22,7 +22,7 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eseva import audit, complaints, handoffs
+from eseva import audit, complaints, handback, handoffs
 from eseva.auth import Principal, verify_password
 from eseva.console import sessions
 from eseva.console.sessions import COOKIE, LOGIN_CSRF_COOKIE, SignedIn
@@ -30,7 +30,7 @@ from eseva.errors import ApiError
 from eseva.lifecycle import STATUSES, next_statuses
 from eseva.logs import log_state_change
 from eseva.models import Complaint, Handoff, HandoffMessage, Officer, utcnow
-from eseva.rasa import RETURNED_INTENT, RasaClient, RasaUnavailable
+from eseva.rasa import RasaClient, RasaUnavailable
 from eseva.texts import MessageText, Note
 from eseva.vocab import CATEGORIES
 
@@ -107,8 +107,7 @@ def _secure(request: Request) -> bool:
 
 
 def _rasa(request: Request) -> RasaClient:
-    settings = request.app.state.settings
-    return RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
+    return RasaClient.from_settings(request.app.state.settings)
 
 
 def _render(
@@ -490,32 +489,16 @@ async def return_to_bot(request: Request, handoff_id: int) -> Response:
         signed, _form_data = await _handoff_action(request, handoff_id)
     except NotSignedIn:
         return _to_login()
-    rasa = _rasa(request)
-    if not rasa.is_running():
-        return _handoff_page(
-            request, signed, handoff_id,
-            "The bot is not running, so the conversation cannot go back to it now. "
-            "It stays with you; try again later or close it.",
-            None, 503,
-        )  # fmt: skip
     try:
-        with _db(request).writing() as session:
-            handoff = handoffs.act(session, handoff_id, "return", signed.principal)
-            handoffs.add_message(session, handoff, "system", "returned to the bot")
-            sender_id = handoff.sender_id
+        greeted = handback.return_to_bot(
+            _db(request), _rasa(request), handoff_id, signed.principal
+        )
     except ApiError as error:
         if error.status == 404:
             return _not_found(request, signed)
-        return _handoff_page(request, signed, handoff_id, error.message, None, 409)
-    log_state_change(
-        "handoff", str(handoff_id), "assigned", "returned", signed.principal.actor
-    )
-    try:
-        rasa.hand_back(sender_id, RETURNED_INTENT)
-    except RasaUnavailable as failure:
-        logger.error(
-            "console: handoff %s returned; greeting failed: %s", handoff_id, failure
-        )
+        status = 503 if error.status == 503 else 409
+        return _handoff_page(request, signed, handoff_id, error.message, None, status)
+    if not greeted:
         return _handoff_page(
             request, signed, handoff_id,
             "Returned to the bot, but the bot could not greet the citizen; it will "

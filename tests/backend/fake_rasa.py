@@ -1,5 +1,7 @@
 """A stand-in for Rasa's HTTP API on a free loopback port: it serves a transcript,
-records resume and trigger_intent calls, and can be switched off."""
+records resume and trigger_intent calls, and can be switched off or made to fail
+some calls. Shared by the backend's and the console's tests (their pytest.ini puts
+this directory on the path)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ class FakeRasa:
         self.calls: list[tuple[str, str, Any]] = []
         self.transcripts: dict[str, list[dict[str, Any]]] = {}
         self.up = True
+        # Paths ending with one of these answer 500 (the call is still recorded).
+        self.failing: tuple[str, ...] = ()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -42,7 +46,9 @@ class FakeRasa:
                     return
                 path = unquote(parts.path)
                 fake.calls.append((method, path, body))
-                if path == "/status":
+                if fake.failing and path.endswith(fake.failing):
+                    self._answer(500, {"message": "failing"})
+                elif path == "/status":
                     self._answer(200, {"model_file": "fake"})
                 elif path.endswith("/tracker") and method == "GET":
                     sender = path.split("/")[2]
