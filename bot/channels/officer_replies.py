@@ -60,9 +60,21 @@ class OfficerReplies:
         self.store = store
         self.lease_seconds = max(lease_seconds, MIN_LEASE_INTERVALS * interval)
         self.lease_name = f"officer_replies:{channel}"
-        self.holder = process_holder_id()
+        self._holder = ""
+        self._holder_pid = 0
         self.held = False
         self._tasks: list[asyncio.Task] = []
+
+    @property
+    def holder(self) -> str:
+        """This process's name on the lease. Rasa makes the connectors before it forks
+        its workers (SANIC_WORKERS), so the name is made in the process that uses it,
+        never inherited from the parent."""
+        if self._holder_pid != os.getpid():
+            self._holder = process_holder_id()
+            self._holder_pid = os.getpid()
+            self.held = False
+        return self._holder
 
     def start(self) -> None:
         if self.interval <= 0 or not self.backend.base_url or self._tasks:

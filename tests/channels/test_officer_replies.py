@@ -9,6 +9,7 @@ connections) on the same database, as two Rasa workers have."""
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from typing import Awaitable, Callable, Iterator
 
@@ -18,8 +19,6 @@ from bot.channels.backend import OfficerReply
 from bot.channels.delivery import DeliveryResult
 from bot.channels.officer_replies import OfficerReplies
 from bot.channels.store import ChannelStore, SendRecord
-
-pytestmark = pytest.mark.asyncio
 
 LEASE = "officer_replies:messenger"
 
@@ -113,7 +112,6 @@ def poller(
         store,
         lease,
     )
-    replies.holder = name
     return replies
 
 
@@ -132,6 +130,7 @@ def crash(replies: OfficerReplies) -> None:
         task.cancel()
 
 
+@pytest.mark.asyncio
 async def test_two_processes_send_each_reply_once(stores: list[ChannelStore]) -> None:
     desk, platform = Desk(), Platform()
     for message_id in range(1, 6):
@@ -159,6 +158,7 @@ async def test_two_processes_send_each_reply_once(stores: list[ChannelStore]) ->
     assert len({process for process, _ in platform.sent}) == 1
 
 
+@pytest.mark.asyncio
 async def test_the_other_process_takes_over_when_the_holder_dies(
     stores: list[ChannelStore],
 ) -> None:
@@ -188,6 +188,7 @@ async def test_the_other_process_takes_over_when_the_holder_dies(
     assert stores[0].lease_holder(LEASE) is None
 
 
+@pytest.mark.asyncio
 async def test_a_process_that_stops_hands_over_at_once(
     stores: list[ChannelStore],
 ) -> None:
@@ -211,6 +212,7 @@ async def test_a_process_that_stops_hands_over_at_once(
     assert waited < 5  # far less than the 30-second lease
 
 
+@pytest.mark.asyncio
 async def test_a_send_longer_than_the_lease_keeps_it(
     stores: list[ChannelStore],
 ) -> None:
@@ -235,6 +237,7 @@ async def test_a_send_longer_than_the_lease_keeps_it(
     assert platform.sent == [("worker-1", "Officer reply 1")]
 
 
+@pytest.mark.asyncio
 async def test_a_holder_that_lost_the_lease_sends_nothing_more(
     stores: list[ChannelStore],
 ) -> None:
@@ -259,6 +262,7 @@ async def test_a_holder_that_lost_the_lease_sends_nothing_more(
     assert not first.held
 
 
+@pytest.mark.asyncio
 async def test_a_reply_whose_report_failed_is_reported_again_not_sent_again(
     stores: list[ChannelStore],
 ) -> None:
@@ -273,9 +277,37 @@ async def test_a_reply_whose_report_failed_is_reported_again_not_sent_again(
     assert await first.deliver_pending() == 0
     second = poller("worker-2", stores[1], desk, platform)
     crash(first)
-    stores[0].release_lease(LEASE, "worker-1")
+    stores[0].release_lease(LEASE, first.holder)
     assert await second.deliver_pending() == 0
 
     assert platform.sent == [("worker-1", "Officer reply 1")]
     assert desk.reports == [(1, True, None)]
     assert desk.waiting == {}
+
+
+def test_workers_forked_from_one_parent_hold_the_lease_one_at_a_time(
+    stores: list[ChannelStore],
+) -> None:
+    """Rasa makes the connectors, and so the poller, before it forks its workers:
+    each worker still has a name of its own on the lease, so only one holds it."""
+    replies = poller("rasa", stores[0], Desk(), Platform())
+    parent_name = replies.holder
+    answers = []
+    for _ in range(2):
+        read_end, write_end = os.pipe()
+        if os.fork() == 0:
+            os.close(read_end)
+            try:
+                held = replies.hold_lease()
+                os.write(write_end, f"{int(held)} {replies.holder}".encode())
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        with os.fdopen(read_end) as answer:
+            answers.append(answer.read().split())
+        os.wait()
+
+    (first_held, first_name), (second_held, second_name) = answers
+    assert (first_held, second_held) == ("1", "0")
+    assert len({parent_name, first_name, second_name}) == 3
+    assert stores[1].lease_holder(LEASE) == first_name
