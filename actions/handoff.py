@@ -50,10 +50,6 @@ INJURY_WORDS = regex.compile(
     r"(?![\p{L}\p{M}])",
     regex.IGNORECASE,
 )
-# Bribery and black-marketing (actions/cues.py).
-CORRUPTION_WORDS = cues.CORRUPTION
-# Reasons for which a complaint, once filed, goes on to an officer with its reference.
-REASONS_AFTER_FILING = ("emergency", "accident", "corruption")
 # What the citizen is told about such a handoff, before the officer's wait.
 AFTER_FILING_RESPONSES = {
     "emergency": "utter_handoff_after_filing_urgent",
@@ -90,21 +86,29 @@ def handoff_reason(tracker: Tracker) -> str:
 def complaint_texts(tracker: Tracker) -> str:
     """Everything the citizen wrote about the current complaint: its description
     and every message since it was started (never logged)."""
-    start = max(
-        (
-            i
-            for i, event in enumerate(tracker.events)
-            if event.get("event") == "action"
-            and event.get("name") == "action_start_complaint"
-        ),
-        default=-1,
-    )
+    start = _complaint_start(tracker.events)
     messages = [
         str(event.get("text") or "")
-        for event in tracker.events[start + 1 :]
+        for event in tracker.events[start:]
         if event.get("event") == "user"
     ]
     return " ".join([str(tracker.get_slot("description") or "")] + messages)
+
+
+def _complaint_start(events: list[dict[str, Any]]) -> int:
+    """The index of the citizen's message that started the current complaint: the
+    one before its idempotency key was set after a clean slate (a new key for a
+    refused field keeps the complaint); 0 when none is found."""
+    start, key = 0, None
+    for index, event in enumerate(events):
+        if event.get("event") != "slot" or event.get("name") != "idempotency_key":
+            continue
+        if event.get("value") and not key:
+            start = index
+        key = event.get("value")
+    while start > 0 and events[start].get("event") != "user":
+        start -= 1
+    return start
 
 
 def reason_after_filing(tracker: Tracker) -> str | None:

@@ -30,12 +30,15 @@ FILED = {
 }
 
 
-def started(text: str) -> list[dict[str, Any]]:
-    """The turns that opened the complaint: the citizen's message, then the start."""
+def started(text: str, key: str = "key-0000000042") -> list[dict[str, Any]]:
+    """The turns that opened a complaint: the citizen's message, then the start
+    (the last complaint's slots cleared, a new idempotency key)."""
     return [
         {"event": "action", "name": "action_listen"},
         {"event": "user", "text": text, "parse_data": {"intent": {"name": "x"}}},
         {"event": "action", "name": "action_start_complaint"},
+        {"event": "slot", "name": "idempotency_key", "value": None},
+        {"event": "slot", "name": "idempotency_key", "value": key},
     ]
 
 
@@ -102,8 +105,12 @@ async def test_an_allegation_made_later_in_the_form_counts(
 async def test_an_earlier_complaints_words_do_not_count(
     domain: dict, backend: FakeBackend, settings_env: Path
 ) -> None:
-    history = [{"event": "user", "text": "pichli baar rishwat maangi thi"}] + started(
-        "cylinder nahi aaya"
+    history = (
+        started("agency ne rishwat maangi", key="key-0000000001")
+        + [{"event": "slot", "name": "idempotency_key", "value": None}]
+        + started("cylinder nahi aaya")
+        # The backend refused a field: a new key, the same complaint.
+        + [{"event": "slot", "name": "idempotency_key", "value": "key-0000000043"}]
     )
     slots, said = await submit(domain, "cylinder nahi aaya", history=history)
 
@@ -213,3 +220,25 @@ def test_the_reason_reads_only_this_complaint() -> None:
     )
     assert reason_after_filing(tracker) == "corruption"
     assert reason_after_filing(make_tracker(text="haan")) is None
+
+
+def test_the_opening_message_counts_even_without_a_description() -> None:
+    tracker = make_tracker(
+        text="haan",
+        intent="affirm",
+        history=started("agency black mein bechti"),
+    )
+    assert reason_after_filing(tracker) == "corruption"
+
+
+def test_a_complaint_started_without_the_start_action_is_found() -> None:
+    """action_handle_unclear starts a complaint too: the key marks the start."""
+    history = started("purani baat: rishwat maangi thi", key="key-0000000001") + [
+        {"event": "slot", "name": "idempotency_key", "value": None},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "cylinder nahi aaya"},
+        {"event": "action", "name": "action_handle_unclear"},
+        {"event": "slot", "name": "idempotency_key", "value": "key-0000000042"},
+    ]
+    tracker = make_tracker(text="haan", intent="affirm", history=history)
+    assert reason_after_filing(tracker) is None
