@@ -4,8 +4,10 @@ When the backend is down or too slow at submission, the complaint is written to
 `ESEVA_OUTBOX_DIR` (a temporary file renamed into place, so a file is either whole or
 absent). A background thread of the action server sends each one again with the same
 idempotency key (so the backend creates it exactly once, however often it is sent),
-records the reference in the file, tells the citizen through Rasa's HTTP API and only
-then deletes the file. A file lock keeps two workers off the same complaint.
+records the reference in the file, hands the conversation to an officer when the
+complaint was kept for that (an allegation of bribery, an accident), tells the citizen
+through Rasa's HTTP API and only then deletes the file. A file lock keeps two workers
+off the same complaint.
 """
 
 from __future__ import annotations
@@ -195,6 +197,10 @@ class OutboxWorker:
             self.outbox.put(entry)
             logger.info("outbox entry %s registered as %s", key, entry["reference"])
 
+        if entry.get("handoff") and not entry.get("handed_over"):
+            if not self._hand_over(key, entry):
+                return False
+
         told = notify_registered(
             self.settings, self.session, entry["sender_id"], entry["reference"]
         )
@@ -202,6 +208,28 @@ class OutboxWorker:
             return False
         self.outbox.remove(key)
         logger.info("citizen told of %s; outbox entry %s done", entry["reference"], key)
+        return True
+
+    def _hand_over(self, key: str, entry: dict[str, Any]) -> bool:
+        """The handoff a complaint was kept for (an allegation, an accident), now
+        with its reference; False to try again on the next pass."""
+        body = {**entry["handoff"], "complaint_reference": entry["reference"]}
+        reply = self.client.create_handoff(body)
+        if reply.outcome == UNAVAILABLE:
+            return False
+        if reply.outcome == OK:
+            logger.info(
+                "outbox entry %s: %s handed to an officer (handoff %s, %s)",
+                key, entry["reference"], reply.data.get("id"), body.get("reason"),
+            )  # fmt: skip
+        else:
+            logger.error(
+                "outbox entry %s: handoff refused by the backend (%s)",
+                key,
+                reply.status,
+            )
+        entry["handed_over"] = True
+        self.outbox.put(entry)
         return True
 
     def start(self) -> threading.Thread:

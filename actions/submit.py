@@ -20,7 +20,12 @@ from rasa_sdk.types import DomainDict
 
 from actions import complaint
 from actions.backend import CONFLICT, INVALID, OK, BackendClient, BackendReply
-from actions.handoff import AFTER_FILING_RESPONSES, reason_after_filing, request_handoff
+from actions.handoff import (
+    AFTER_FILING_RESPONSES,
+    handoff_body,
+    reason_after_filing,
+    request_handoff,
+)
 from actions.outbox import PENDING, Outbox, ensure_worker
 from actions.settings import load_settings
 from actions.texts import FIELD_LABELS, label
@@ -74,16 +79,19 @@ class SubmitComplaint(Action):
         if reply.outcome == INVALID and reply.error_field in complaint.EDITABLE_FIELDS:
             return self._ask_again(dispatcher, tracker, reply.error_field)
 
-        Outbox(settings.outbox_dir).put(
-            {
-                "idempotency_key": key,
-                "body": body,
-                "sender_id": tracker.sender_id,
-                "state": PENDING,
-                "attempts": 1,
-                "created_at": datetime.now(timezone.utc).isoformat(),
-            }
-        )
+        entry: dict[str, Any] = {
+            "idempotency_key": key,
+            "body": body,
+            "sender_id": tracker.sender_id,
+            "state": PENDING,
+            "attempts": 1,
+            "created_at": datetime.now(timezone.utc).isoformat(),
+        }
+        reason = reason_after_filing(tracker)
+        if reason is not None:
+            # The worker hands it to an officer once it has a reference.
+            entry["handoff"] = handoff_body(tracker, reason)
+        Outbox(settings.outbox_dir).put(entry)
         ensure_worker()
         logger.warning(
             "conversation %s: backend %s (%s); complaint %s kept in the outbox",

@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from action_fakes import Call, FakeBackend, Reply
+from action_fakes import Call, FakeBackend, FakeRasa, Reply
 from action_helpers import make_tracker, slot_events
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import reason_after_filing
+from actions.outbox import Outbox, OutboxWorker
+from actions.settings import load_settings
 from actions.submit import SubmitComplaint
 
 FILED = {
@@ -242,3 +244,65 @@ def test_a_complaint_started_without_the_start_action_is_found() -> None:
     ]
     tracker = make_tracker(text="haan", intent="affirm", history=history)
     assert reason_after_filing(tracker) is None
+
+
+async def test_an_allegation_kept_in_the_outbox_is_handed_over_once_filed(
+    domain: dict,
+    backend: FakeBackend,
+    rasa_api: FakeRasa,
+    settings_env: Path,
+    monkeypatch: Any,
+) -> None:
+    """The backend is down at submission: the complaint waits in the outbox with its
+    handoff; the worker files it, hands it over with the reference, then tells the
+    citizen, each once."""
+    monkeypatch.setenv("ESEVA_RASA_URL", rasa_api.url)
+    backend.stop()
+    slots, said = await submit(domain, "Distributor ne refill ke liye rishwat maangi")
+
+    assert [m["response"] for m in said] == ["utter_saved_offline"]
+    assert "handoff_id" not in slots
+    entry = Outbox(settings_env).read("key-0000000042")
+    assert entry["handoff"]["reason"] == "corruption"
+    assert entry["handoff"]["language"] == "hi-Latn"
+
+    backend.start()
+    answer = backend.answer
+    handoffs_down = True
+
+    def handoffs_fail_first(call: Call) -> Reply:
+        if call.path == "/api/handoffs" and handoffs_down:
+            return Reply(503, {"error": {"code": "down", "message": "down"}})
+        return answer(call)
+
+    monkeypatch.setattr(backend, "answer", handoffs_fail_first)
+    worker = OutboxWorker(load_settings())
+    assert worker.run_once() == 0  # filed, the handoff not made yet: kept
+    assert rasa_api.triggers() == []
+    handoffs_down = False
+    assert worker.run_once() == 1
+    assert worker.run_once() == 0
+
+    assert len(backend.complaints) == 1
+    made = [c for c in backend.calls_to("POST", "/api/handoffs") if c.body]
+    assert made[-1].body["reason"] == "corruption"
+    assert made[-1].body["complaint_reference"] == "MOPNG-2026-000001"
+    assert len(rasa_api.triggers()) == 1
+    assert Outbox(settings_env).keys() == []
+
+
+async def test_an_ordinary_complaint_in_the_outbox_makes_no_handoff(
+    domain: dict,
+    backend: FakeBackend,
+    rasa_api: FakeRasa,
+    settings_env: Path,
+    monkeypatch: Any,
+) -> None:
+    monkeypatch.setenv("ESEVA_RASA_URL", rasa_api.url)
+    backend.stop()
+    await submit(domain, "Cylinder 10 din se nahi aaya")
+    assert "handoff" not in Outbox(settings_env).read("key-0000000042")
+
+    backend.start()
+    assert OutboxWorker(load_settings()).run_once() == 1
+    assert backend.calls_to("POST", "/api/handoffs") == []
