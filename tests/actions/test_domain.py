@@ -48,13 +48,43 @@ def test_replies_fit_a_messenger_message(domain: dict) -> None:
             assert len(variation.get("buttons", [])) <= 13, name
 
 
-def test_every_domain_action_is_served() -> None:
+def domain_actions() -> dict[str, dict]:
+    """The domain's actions by name, with their settings (`send_domain`)."""
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    actions: dict[str, dict] = {}
+    for entry in domain["actions"]:
+        if isinstance(entry, dict):
+            actions.update({name: config or {} for name, config in entry.items()})
+        else:
+            actions[entry] = {}
+    return actions
+
+
+def served_actions() -> dict:
     executor = ActionExecutor()
     executor.register_package("actions")
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return executor.actions
 
-    for action in domain["actions"]:
-        assert action in executor.actions, action
+
+def test_every_domain_action_is_served() -> None:
+    served = served_actions()
+    for action in domain_actions():
+        assert action in served, action
+
+
+def test_every_action_that_reads_the_domain_is_sent_it() -> None:
+    # endpoints.yml sends the domain only to validate_* actions and to those marked
+    # send_domain; a validation action reads the slots' mappings from it.
+    from rasa_sdk.forms import ValidationAction
+
+    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    assert endpoints["action_endpoint"]["enable_selective_domain"] is True
+    classes = {type(a.__self__) for a in served_actions().values()}
+    readers = {c().name() for c in classes if issubclass(c, ValidationAction)}
+    assert readers, "no validation action found"
+    for name, config in domain_actions().items():
+        if name in readers:
+            assert name.startswith("validate_") or config.get("send_domain"), name
 
 
 def test_every_reply_an_action_sends_exists(domain: dict) -> None:
@@ -69,7 +99,7 @@ def test_every_reply_an_action_sends_exists(domain: dict) -> None:
 
 def test_rules_and_stories_use_only_what_the_domain_has(domain: dict) -> None:
     known_actions = (
-        set(domain["actions"])
+        set(domain_actions())
         | set(domain["responses"])
         | set(domain["forms"])
         | {"action_listen", "action_default_fallback"}
