@@ -103,14 +103,17 @@ def run_conversations(
     plan_lock = threading.Lock()
 
     def worker() -> None:
-        client = BotClient(bot.rasa_url, bot.token, timeout=TURN_TIMEOUT)
         for _ in range(rounds):
             with plan_lock:
                 replay = next(plan)
                 sender = f"bench-{uuid.uuid4().hex[:12]}"
                 senders.append(sender)
-            for text in replay.says():
-                measured.add(timed(lambda: client.say(sender, text)))
+            # A connection per citizen, as separate citizens' messages arrive: with
+            # several Rasa processes the kernel spreads connections, not requests.
+            client = BotClient(bot.rasa_url, bot.token, timeout=TURN_TIMEOUT)
+            with client.session:
+                for text in replay.says():
+                    measured.add(timed(lambda: client.say(sender, text)))
 
     measured.seconds = run_workers(worker, concurrency)
     return measured
