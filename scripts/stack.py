@@ -313,7 +313,7 @@ def build_services(
         ),
         Service(
             name="rasa",
-            # Rasa's command line through bot.serve (one fix for speed, see there).
+            # Rasa's own command line through bot.serve (faster; see there).
             argv=[
                 str(BOT_BIN / "python"),
                 "-m",
