@@ -19,13 +19,14 @@ _START = r"(?<![\p{L}\p{M}])"
 _END = r"(?![\p{L}\p{M}])"
 
 
-def _words(*alternatives: str) -> regex.Pattern[str]:
+def whole_words(*alternatives: str) -> regex.Pattern[str]:
+    """Any of `alternatives` as whole words, ignoring case (Devanagari too)."""
     return regex.compile(
         _START + "(?:" + "|".join(alternatives) + ")" + _END, regex.IGNORECASE
     )
 
 
-LPG_CONTEXT = _words(
+LPG_CONTEXT = whole_words(
     r"cylinders?",
     r"cylender",
     r"silind[ea]r",
@@ -49,7 +50,7 @@ LPG_CONTEXT = _words(
     r"डिस्ट्रीब्यूटर",
     r"इंडेन",
 )
-PUMP_CONTEXT = _words(
+PUMP_CONTEXT = whole_words(
     r"petrol",
     r"diesel",
     r"pump",
@@ -60,7 +61,7 @@ PUMP_CONTEXT = _words(
     r"डीजल",
     r"पंप",
 )
-CITY_GAS_CONTEXT = _words(
+CITY_GAS_CONTEXT = whole_words(
     r"png",
     r"cng",
     r"pipe(?:d|line)?\s+gas",
@@ -71,7 +72,7 @@ CITY_GAS_CONTEXT = _words(
     r"सीएनजी",
     r"पाइप\s*लाइन",
 )
-KEROSENE_CONTEXT = _words(
+KEROSENE_CONTEXT = whole_words(
     r"kerosene",
     r"mitti\s+ka\s+tel",
     r"mitti\s+tel",
@@ -81,7 +82,7 @@ KEROSENE_CONTEXT = _words(
 
 # Bribery and black-marketing (also the handoff trigger of actions/handoff.py). Not
 # "ghus", which in Hinglish mostly means "got in" ("paani ghus gaya").
-CORRUPTION = _words(
+CORRUPTION = whole_words(
     r"brib\w*",
     r"kickbacks?",
     r"black[- ]?market\w*",
@@ -100,15 +101,15 @@ CORRUPTION = _words(
     r"ब्लैक\s+(?:में|मार्केटिंग|मार्केट)",
 )
 
-_BOOKING_FAILED = _words(
+_BOOKING_FAILED = whole_words(
     r"booking\s+(?:nahi|nahin|nhi|not|fail\w*|reject\w*|cancel\w*)",
     r"book\s+(?:nahi|nahin|nhi)\s+ho",
     r"(?:can\s*not|cannot|can't|unable\s+to|not\s+able\s+to)\s+book",
     r"बुकिंग\s+(?:नहीं|नही|फेल|रद्द)",
     r"बुक\s+(?:नहीं|नही)\s+हो",
 )
-_SUBSIDY = _words(r"subsidy", r"pahal", r"dbtl?", r"सब्सिडी", r"सबसिडी")
-_NEW_CONNECTION = _words(
+_SUBSIDY = whole_words(r"subsidy", r"pahal", r"dbtl?", r"सब्सिडी", r"सबसिडी")
+_NEW_CONNECTION = whole_words(
     r"new\s+connection",
     r"naya\s+connection",
     r"ujjwala",
@@ -117,8 +118,8 @@ _NEW_CONNECTION = _words(
     r"नए\s+कनेक्शन",
     r"उज्ज्वला",
 )
-_KYC_OTP = _words(r"e?kyc", r"otp", r"dac", r"ई?केवाईसी", r"ओटीपी")
-_NOT_DELIVERED = _words(
+_KYC_OTP = whole_words(r"e?kyc", r"otp", r"dac", r"ई?केवाईसी", r"ओटीपी")
+_NOT_DELIVERED = whole_words(
     r"delivery\s+(?:nahi|nahin|nhi|na|not)",
     r"(?:nahi|nahin|nhi)\s+(?:aaya|aya|aayi|aai|mila|mili|pahunch\w*|pahuch\w*)",
     r"(?:cylinder|silinder|refill)\s+(?:\w+\s+){0,2}(?:nahi|nahin|nhi)\s+"
@@ -131,7 +132,7 @@ _NOT_DELIVERED = _words(
     r"(?:सिलेंडर|सिलिंडर)\s+(?:\S+\s+){0,2}(?:नहीं|नही)\s+(?:दिया|दी|दे\s+रह\S*)",
     r"डिलीवरी\s+(?:नहीं|नही)",
 )
-_OVERCHARGED = _words(
+_OVERCHARGED = whole_words(
     r"(?:zyada|jyada|zyaada|extra)\s+(?:paise|paisa|rupaye|rupees|charge\w*|liye|"
     r"maange|mange)",
     r"over\s*charg\w*",

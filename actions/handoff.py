@@ -44,11 +44,24 @@ ACCIDENT_WORDS = regex.compile(
 # An accident, an injury or an insurance claim even without emergency words: the
 # complaint is filed and then handed to an officer. Narrower than ACCIDENT_WORDS
 # ("claim" or "hospital" alone say too little outside an emergency).
-INJURY_WORDS = regex.compile(
-    r"(?<![\p{L}\p{M}])(?:accidents?|injur\w*|insurance|hadsa|haadsa|durghatna|"
-    r"ghayal|jakhmi|zakhmi|bima|beema|दुर्घटना|हादसा|घायल|जख्मी|ज़ख्मी|बीमा)"
-    r"(?![\p{L}\p{M}])",
-    regex.IGNORECASE,
+INJURY_WORDS = cues.whole_words(
+    r"accidents?",
+    r"injur\w*",
+    r"insurance",
+    r"hadsa",
+    r"haadsa",
+    r"durghatna",
+    r"ghayal",
+    r"jakhmi",
+    r"zakhmi",
+    r"bima",
+    r"beema",
+    r"दुर्घटना",
+    r"हादसा",
+    r"घायल",
+    r"जख्मी",
+    r"ज़ख्मी",
+    r"बीमा",
 )
 # What the citizen is told about such a handoff, before the officer's wait.
 AFTER_FILING_RESPONSES = {
