@@ -22,7 +22,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -222,21 +222,6 @@ class ChannelStore:
                 .where(inbound.c.channel == channel)
                 .where(inbound.c.message_id == message_id)
             ).scalar()
-
-    def pending(self, channel: str, max_age: float) -> Iterator[dict[str, Any]]:
-        """Messages acknowledged but never processed (e.g. the process stopped)."""
-        since = time.time() - max_age
-        with self.engine.connect() as connection:
-            rows = connection.execute(
-                sa.select(inbound.c.pending)
-                .where(inbound.c.channel == channel)
-                .where(inbound.c.state == QUEUED)
-                .where(inbound.c.received_at >= since)
-                .where(inbound.c.pending.isnot(None))
-                .order_by(inbound.c.received_at)
-            ).all()
-        for (raw,) in rows:
-            yield json.loads(raw)
 
     def take_pending(
         self, channel: str, max_age: float, received_before: float
