@@ -463,13 +463,11 @@ async def citizen_post(request: web.Request) -> web.Response:
     """A public post on X that mentions the desk."""
     form = await request.json()
     config = request.app[CONFIG]
+    author = str(form.get("sender_id") or "2001")
     payload = payloads.x_mention_delivery(
-        config.x_user_id,
-        str(form.get("sender_id") or "2001"),
-        str(form.get("text") or ""),
+        config.x_user_id, author, str(form.get("text") or "")
     )
     tweet_id = payload["tweet_create_events"][0]["id_str"]
-    author = str(form.get("sender_id") or "2001")
     state = request.app[STATE]
     state.post_authors[tweet_id] = author
     state.say("x", author, "citizen", text=f"[public post] {form.get('text') or ''}")
