@@ -48,8 +48,6 @@ MAX_FAILURES = 3
 INTERNAL_SLOTS = ["skip_requested", "edit_field"]
 # A message this long is a story, not a correction of one field.
 STORY_LENGTH = 300
-# Fields whose answer is the whole message when their question was asked.
-ANSWER_FIELDS = ("full_name", "location", "service_agency", "outlet_details")
 SUMMARY_PREVIEW = 300
 # The entities that carry each answer field's value (docs/architecture.md).
 ANSWER_ENTITIES = {
@@ -58,6 +56,8 @@ ANSWER_ENTITIES = {
     "service_agency": ("service_agency",),
     "outlet_details": ("outlet",),
 }
+# Fields whose answer is the whole message when their question was asked.
+ANSWER_FIELDS = tuple(ANSWER_ENTITIES)
 
 # The hint shown after an answer that could not be used, by field and reason.
 HINTS: dict[tuple[str, str], str] = {
@@ -269,12 +269,9 @@ class ValidateComplaintForm(FormValidationAction):
     def validate_service_agency(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, _: Any
     ) -> dict[str, Any]:
-        def check(text: str) -> fields.Check:
-            return fields.check_free_text(text, fields.SERVICE_AGENCY_MAX)
-
         if value is None:
             return {"service_agency": None}
-        agency = self._whole_answer("service_agency", str(value), check, tracker)
+        agency = self._whole_answer("service_agency", str(value), tracker)
         code = company_for(agency)
         if code and len(company_in_text_remainder(agency)) < 2:
             # Only a company's name ("Indane"): the company, not the agency.
@@ -282,15 +279,14 @@ class ValidateComplaintForm(FormValidationAction):
             if not tracker.get_slot("company"):
                 result["company"] = code
             return result
+        check = answer_check("service_agency")
         result = self._validate("service_agency", agency, check, dispatcher, tracker)
         return self._with_company(result, result.get("service_agency"), tracker)
 
     def validate_outlet_details(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, _: Any
     ) -> dict[str, Any]:
-        def check(text: str) -> fields.Check:
-            return fields.check_free_text(text, fields.OUTLET_MAX)
-
+        check = answer_check("outlet_details")
         result = self._validate("outlet_details", value, check, dispatcher, tracker)
         outlet = result.get("outlet_details")
         if outlet and fields.sensitive_kind(outlet):
@@ -385,7 +381,7 @@ class ValidateComplaintForm(FormValidationAction):
                 tracker.sender_id, slot, tracker.get_slot(REQUESTED_SLOT),
             )  # fmt: skip
             return {slot: None}
-        text = self._whole_answer(slot, text, check, tracker)
+        text = self._whole_answer(slot, text, tracker)
 
         if slot != "description" and slot != "outlet_details":
             if fields.sensitive_kind(text):
@@ -414,13 +410,7 @@ class ValidateComplaintForm(FormValidationAction):
             slot, outcome.reason or "invalid", outcome.details, dispatcher, tracker
         )
 
-    def _whole_answer(
-        self,
-        slot: str,
-        value: str,
-        check: Callable[[str], fields.Check],
-        tracker: Tracker,
-    ) -> str:
+    def _whole_answer(self, slot: str, value: str, tracker: Tracker) -> str:
         """The citizen's whole answer to this field's question rather than the part
         an entity took from it ("Sector 14, Hisar" rather than "Hisar")."""
         if slot not in ANSWER_FIELDS or not form_is_running(tracker):
@@ -429,7 +419,7 @@ class ValidateComplaintForm(FormValidationAction):
             return value
         answer = latest_text(tracker)
         if answer and answer != value:
-            outcome = check(answer)
+            outcome = answer_check(slot)(answer)
             # A long story that mentions the answer is kept whole: the too-long
             # path adds it to the description and asks for the short answer again.
             story = outcome.reason == "too_long" and len(answer) > STORY_LENGTH
