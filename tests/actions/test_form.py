@@ -538,6 +538,16 @@ async def test_a_company_name_alone_is_not_an_agency(domain: dict) -> None:
     assert slots["company"] == "IOCL"
 
 
+# A pump complaint whose outlet question was just asked.
+ASKING_OUTLET = {
+    "category": "pump_short_delivery",
+    "description": "kam petrol",
+    "full_name": "Vikram Singh",
+    "location": "Jaipur",
+    "requested_slot": "outlet_details",
+}
+
+
 async def test_a_long_story_read_as_a_correction_changes_no_field(
     domain: dict,
 ) -> None:
@@ -546,13 +556,7 @@ async def test_a_long_story_read_as_a_correction_changes_no_field(
         domain,
         text=story,
         intent="correct",
-        slots={
-            "category": "pump_short_delivery",
-            "description": "kam petrol",
-            "full_name": "Vikram Singh",
-            "location": "Jaipur",
-            "requested_slot": "outlet_details",
-        },
+        slots=ASKING_OUTLET,
         candidates={"full_name": "Verma"},
         form_active=True,
     )
@@ -589,13 +593,7 @@ async def test_a_long_story_that_answers_nothing_is_kept(domain: dict) -> None:
         domain,
         text=story,
         intent="goodbye",
-        slots={
-            "category": "pump_short_delivery",
-            "description": "kam petrol",
-            "full_name": "Vikram Singh",
-            "location": "Jaipur",
-            "requested_slot": "outlet_details",
-        },
+        slots=ASKING_OUTLET,
         form_active=True,
     )
 
@@ -609,13 +607,7 @@ async def test_a_long_story_is_kept_even_when_an_entity_answered(domain: dict) -
     slots, said = await validate(
         domain,
         text=story,
-        slots={
-            "category": "pump_short_delivery",
-            "description": "kam petrol",
-            "full_name": "Vikram Singh",
-            "location": "Jaipur",
-            "requested_slot": "outlet_details",
-        },
+        slots=ASKING_OUTLET,
         candidates={"outlet_details": "Sikar road wale BPCL pump"},
         form_active=True,
     )
