@@ -46,6 +46,8 @@ RESULTS = ROOT / "results" / "bench.md"
 TURN_TIMEOUT = 30.0
 TARGET_P95_MS = 500.0
 TARGET_MESSAGES_PER_SECOND = 20.0
+# The stack's processes whose CPU use the report shows, by the name it shows.
+STACK_PROCESSES = {"Rasa": "rasa", "action server": "actions", "backend": "backend"}
 
 
 @dataclass
@@ -135,6 +137,56 @@ def run_parses(
     return measured
 
 
+def cpu_seconds(root: int, children_too: bool = True) -> float | None:
+    """CPU seconds used so far by a process and (unless children_too is False) its
+    living descendants (Linux /proc), or None where /proc cannot tell."""
+    clock = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    children: dict[int, list[int]] = {}
+    used: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # ended while we looked
+        # "pid (command) state ppid ... utime stime": the command may hold spaces.
+        fields = text.rpartition(")")[2].split()
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        children.setdefault(ppid, []).append(pid)
+        used[pid] = (int(fields[11]) + int(fields[12])) / clock
+    if root not in used:
+        return None
+    total, pending = 0.0, [root]
+    while pending:
+        pid = pending.pop()
+        total += used.get(pid, 0.0)
+        if children_too:
+            pending.extend(children.get(pid, []))
+    return total
+
+
+def cpu_snapshot(parts: dict[str, int]) -> dict[str, float | None]:
+    """Each part's CPU seconds; the client's own only (the stack is its child)."""
+    return {
+        name: cpu_seconds(pid, children_too=pid != os.getpid())
+        for name, pid in parts.items()
+    }
+
+
+def cpu_per_message(
+    before: dict[str, float | None], after: dict[str, float | None], messages: int
+) -> str:
+    """Where the processor time of the conversations went, per message."""
+    shares = []
+    for name, start in before.items():
+        end = after.get(name)
+        if start is None or end is None or not messages:
+            continue
+        shares.append(f"{name} {1000 * (end - start) / messages:.0f} ms")
+    if not shares:
+        return "CPU per message: not measured (no /proc, or a process ended)"
+    return "CPU per message during the conversations: " + ", ".join(shares)
+
+
 def timed(call: Callable[[], object]) -> float | None:
     """Seconds the call took, or None when it failed or answered nothing."""
     started = time.perf_counter()
@@ -206,7 +258,10 @@ def machine() -> str:
 
 
 def report(
-    results: list[Measured], filed: str, args: argparse.Namespace, replays: list[Replay]
+    results: list[Measured],
+    notes: list[str],
+    args: argparse.Namespace,
+    replays: list[Replay],
 ) -> str:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     where = args.rasa_url or (
@@ -223,7 +278,7 @@ def report(
             table(results),
             "",
             *verdict(results[0]),
-            f"- {filed}",
+            *(f"- {note}" for note in notes),
             "",
         ]
     )
@@ -284,8 +339,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def measure(
-    bot: BotClient, backend: BackendClient | None, args: argparse.Namespace
+    bot: BotClient,
+    backend: BackendClient | None,
+    args: argparse.Namespace,
+    processes: dict[str, int] | None = None,
 ) -> str:
+    """Run both workloads; processes (name: pid) get their CPU use reported."""
     replays = bench_conversations()
     print("warming up (one conversation, not measured)", flush=True)
     warm = f"bench-warmup-{uuid.uuid4().hex[:8]}"
@@ -294,11 +353,15 @@ def measure(
 
     print(f"{args.concurrency} citizens x {args.rounds} conversations ...", flush=True)
     senders: list[str] = []
+    parts = {**(processes or {}), "this client": os.getpid()}
+    before = cpu_snapshot(parts)
     turns = run_conversations(bot, replays, args.concurrency, args.rounds, senders)
+    used = cpu_per_message(before, cpu_snapshot(parts), len(turns.latencies))
     print(f"{args.parses} NLU parses ...", flush=True)
     texts = [text for replay in replays for text in replay.says()]
     parses = run_parses(bot, texts, args.concurrency, args.parses)
-    return report([turns, parses], count_filed(backend, senders), args, replays)
+    notes = [count_filed(backend, senders), used]
+    return report([turns, parses], notes, args, replays)
 
 
 def main(argv: list[str]) -> int:
@@ -331,7 +394,11 @@ def main(argv: list[str]) -> int:
                     return 1
                 bot = BotClient(scratch.rasa_url, token, timeout=TURN_TIMEOUT)
                 backend = BackendClient(scratch.backend_url, admin)
-                text = measure(bot, backend, args)
+                processes = {
+                    name: scratch.stack.service(service).pid
+                    for name, service in STACK_PROCESSES.items()
+                }
+                text = measure(bot, backend, args, processes)
 
     print()
     print(text)

@@ -151,3 +151,71 @@ def test_several_workers_set_the_redis_lock_store(monkeypatch) -> None:
     assert bench.os.environ["LOCK_STORE_TYPE"] == "redis"
     assert "3 Rasa processes" in bench.rasa_shape(3)
     assert "lock store redis" in bench.rasa_shape(3)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_cpu_seconds_counts_a_process_and_its_children() -> None:
+    import subprocess
+    import time
+
+    # A parent that sleeps and a child that spins for half a second, then waits.
+    script = (
+        "import subprocess, sys, time\n"
+        "code = 'import time\\nend = time.process_time() + 0.5\\n"
+        "while time.process_time() < end: pass\\nprint(1, flush=True)\\n"
+        "time.sleep(30)'\n"
+        "child = subprocess.Popen([sys.executable, '-c', code], stdout=sys.stdout)\n"
+        "time.sleep(30)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert parent.stdout.readline().strip() == "1"  # the child has spun
+        time.sleep(0.05)
+        used = bench.cpu_seconds(parent.pid)
+        assert used is not None and 0.45 <= used < 5
+    finally:
+        import os
+        import signal
+
+        for pid in [int(p) for p in os.listdir("/proc") if p.isdigit()]:
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rpartition(")")[2].split()[1]) == parent.pid:
+                os.kill(pid, signal.SIGKILL)
+        parent.kill()
+        parent.wait()
+
+
+def test_cpu_seconds_of_a_process_that_is_gone() -> None:
+    assert bench.cpu_seconds(2**22 + 12345) is None
+
+
+def test_cpu_per_message_shows_each_part() -> None:
+    before = {"Rasa": 10.0, "backend": 1.0, "gone": 3.0}
+    after = {"Rasa": 11.5, "backend": 1.2, "gone": None}
+    line = bench.cpu_per_message(before, after, 50)
+    assert line == "CPU per message during the conversations: Rasa 30 ms, backend 4 ms"
+    assert "not measured" in bench.cpu_per_message({"x": None}, {"x": None}, 5)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_the_client_counts_only_itself() -> None:
+    import subprocess
+
+    spin = "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass\ntime.sleep(30)"
+    child = subprocess.Popen([sys.executable, "-c", spin])
+    try:
+        import time
+
+        time.sleep(1.0)
+        mine = bench.cpu_snapshot({"this client": bench.os.getpid()})["this client"]
+        with_child = bench.cpu_seconds(bench.os.getpid())
+        assert mine is not None and with_child is not None
+        assert with_child - mine >= 0.3
+    finally:
+        child.kill()
+        child.wait()
