@@ -52,7 +52,7 @@ $(BACKEND_VENV)/.installed: backend/requirements.txt
 # Train only when what the model is built from changed (make compares times; Rasa's
 # own cache under .rasa/ makes a retrain after a small change quick).
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
-	$(wildcard bot/nlu/*.py) $(wildcard catalog/*.yml)
+	$(wildcard bot/nlu/*.py) bot/policies.py $(wildcard catalog/*.yml)
 
 model: $(MODEL)
 

@@ -1,5 +1,6 @@
-# The NLU part (docs/nlu.md): unit tests of the custom components in bot/nlu/, tests of
-# the training data, model-level tests of models/eseva.tar.gz, and the held-out report.
+# The NLU part (docs/nlu.md): unit tests of the custom components in bot/nlu/ and of
+# bot/policies.py, tests of the training data, model-level tests of
+# models/eseva.tar.gz, and the held-out report.
 TEST_TARGETS += test-nlu
 
 .PHONY: test-nlu eval
