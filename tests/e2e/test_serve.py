@@ -121,3 +121,45 @@ def test_rasa_keeps_its_sqlite_tracker_connections_open_in_a_pool(tmp_path):
         from sqlalchemy.engine import Engine
 
         event.remove(Engine, "connect", serve.tune_sqlite)
+
+
+def test_event_names_resolve_to_the_classes_rasa_finds(monkeypatch):
+    from rasa.shared.core.events import ActionExecuted, Event
+    from rasa.shared.utils.common import all_subclasses
+
+    monkeypatch.setattr(serve, "_event_classes", {})
+    # Rasa's own lookup (install() keeps it once it has replaced it).
+    original = serve._original_resolve_by_type or Event.resolve_by_type
+    monkeypatch.setattr(serve, "_original_resolve_by_type", original)
+    classes = all_subclasses(Event)
+    names = {cls.type_name for cls in classes}
+    assert {"user", "bot", "action", "slot", "session_started"} <= names
+
+    for name in names:
+        first = next(cls for cls in classes if cls.type_name == name)
+        assert serve.resolve_by_type(name) is first, name
+    assert serve.resolve_by_type("no-such-event", ActionExecuted) is ActionExecuted
+    assert serve.resolve_by_type("topic") is None  # Rasa's old TopicSet events
+    with pytest.raises(ValueError, match="no-such-event"):
+        serve.resolve_by_type("no-such-event")
+
+
+def test_an_event_class_defined_later_is_found(monkeypatch):
+    from rasa.shared.core.events import SlotSet
+
+    assert serve.resolve_by_type("slot") is SlotSet  # the table is built now
+
+    class Noted(SlotSet):
+        type_name = "eseva_test_noted"
+
+    assert serve.resolve_by_type("eseva_test_noted") is Noted
+
+
+def test_install_makes_rasa_read_events_through_the_table(monkeypatch):
+    from rasa.shared.core.events import Event, SlotSet
+
+    monkeypatch.setattr(Event, "resolve_by_type", Event.resolve_by_type)
+    serve.install()
+    assert Event.resolve_by_type is serve.resolve_by_type
+    event = Event.from_parameters({"event": "slot", "name": "language", "value": "hi"})
+    assert isinstance(event, SlotSet) and event.value == "hi"
