@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from rasa_sdk.executor import ActionExecutor
+from action_helpers import make_tracker
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
+
+from actions.form import ValidateComplaintForm
+from actions.language import ValidateSlotMappings
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGE_VALUES = ["hi", "hi-Latn", "en", None]
@@ -73,18 +77,59 @@ def test_every_domain_action_is_served() -> None:
 
 
 def test_every_action_that_reads_the_domain_is_sent_it() -> None:
-    # endpoints.yml sends the domain only to validate_* actions and to those marked
-    # send_domain; a validation action reads the slots' mappings from it.
-    from rasa_sdk.forms import ValidationAction
-
+    # endpoints.yml sends the domain only to the actions marked send_domain.
     endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
     assert endpoints["action_endpoint"]["enable_selective_domain"] is True
-    classes = {type(a.__self__) for a in served_actions().values()}
-    readers = {c().name() for c in classes if issubclass(c, ValidationAction)}
-    assert readers, "no validation action found"
-    for name, config in domain_actions().items():
-        if name in readers:
-            assert name.startswith("validate_") or config.get("send_domain"), name
+    readers = {"action_validate_slot_mappings", "validate_complaint_form"}
+    sent = {
+        name for name, config in domain_actions().items() if config.get("send_domain")
+    }
+    assert readers <= set(domain_actions())
+    # Rasa's validation actions read the slots' mappings from the domain; ours name
+    # their slots themselves, and behave the same without it (below).
+    assert not sent & readers
+
+
+VALIDATION_CASES = [
+    dict(
+        text="मेरा सिलेंडर नहीं आया",
+        intent="complain_lpg_delivery",
+        parse_extra={"language": "hi", "language_confidence": 0.97},
+    ),
+    dict(text="ok", intent="affirm", slots={"emergency_offered": True}),
+    dict(text="what is 1906", intent="faq_emergency_number", slots={"emergency_offered": True}),
+    dict(
+        text="Sunita Devi",
+        slots={"category": "lpg_delivery", "description": "d", "requested_slot": "full_name"},
+        candidates={"full_name": "Sunita Devi"},
+        form_active=True,
+    ),
+    dict(
+        text="12",
+        slots={"category": "lpg_delivery", "description": "d", "full_name": "Sunita",
+               "requested_slot": "consumer_id"},
+        candidates={"consumer_id": "12"},
+        form_active=True,
+    ),
+    dict(
+        text="Rohtak",
+        slots={"category": "pump_quality", "description": "d", "full_name": "Ravi",
+               "requested_slot": "location"},
+        candidates={"location": "Rohtak"},
+        form_active=True,
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", VALIDATION_CASES)
+async def test_validation_actions_need_no_domain(domain: dict, case: dict) -> None:
+    for action in (ValidateSlotMappings(), ValidateComplaintForm()):
+        outcomes = []
+        for given in (domain, {}):
+            dispatcher = CollectingDispatcher()
+            events = await action.run(dispatcher, make_tracker(**case), given)
+            outcomes.append((events, dispatcher.messages))
+        assert outcomes[0] == outcomes[1], action.name()
 
 
 def test_every_reply_an_action_sends_exists(domain: dict) -> None:
