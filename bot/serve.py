@@ -26,6 +26,12 @@ lists every subclass of Event anew for each event: about 5% of a turn, since the
 tracker store reads every event of a conversation on each turn. `install()` looks the
 name up in a table of the classes instead, built again whenever a name is missing from
 it (a class imported later); each name gets the class Rasa's own lookup would return.
+
+Each policy (memoization, rules, TED) asks the tracker for its past dialogue states,
+some more than once, and each time Rasa replays the whole conversation to build them:
+about 8% of a turn. The states depend only on the tracker's events (and the domain and
+the options asked), so `install()` makes `past_states` keep its answer on the tracker
+until an event is added, and hand each caller its own copy (callers change them).
 """
 
 from __future__ import annotations
@@ -54,6 +60,9 @@ _checked: dict[tuple[type, str], Any] = {}
 _lock = threading.Lock()
 _original_resolve_by_type: Any = None
 _event_classes: dict[str, type] = {}
+_original_past_states: Any = None
+# The attribute past_states keeps its answers in, on each tracker.
+STATES_MEMO = "_eseva_past_states"
 
 
 def validate(instance: Any, schema: Any, cls: type | None = None, *args, **kwargs):
@@ -127,12 +136,51 @@ def resolve_by_type(type_name: str, default: type | None = None) -> type | None:
     return _original_resolve_by_type(type_name, default)  # unknown: Rasa decides
 
 
+def past_states(
+    tracker: Any,
+    domain: Any,
+    omit_unset_slots: bool = False,
+    ignore_rule_only_turns: bool = False,
+    rule_only_data: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """`DialogueStateTracker.past_states`, computed once per tracker and events."""
+    events = tracker.events
+    # A deque of events only grows, or (bounded) drops its first one for a new last.
+    version = (len(events), id(events[-1]) if events else None)
+    memo = tracker.__dict__.get(STATES_MEMO)
+    if memo is None or memo["version"] != version:
+        memo = {"version": version, "answers": {}}
+        tracker.__dict__[STATES_MEMO] = memo
+
+    # The arguments themselves are kept with the answer: an id is never reused while
+    # its object lives.
+    key = (id(domain), omit_unset_slots, ignore_rule_only_turns, id(rule_only_data))
+    kept = memo["answers"].get(key)
+    if kept is None:
+        states = _original_past_states(
+            tracker,
+            domain,
+            omit_unset_slots=omit_unset_slots,
+            ignore_rule_only_turns=ignore_rule_only_turns,
+            rule_only_data=rule_only_data,
+        )
+        kept = (states, domain, rule_only_data)
+        memo["answers"][key] = kept
+    # A state maps its parts (user, previous action, slots, loop) to dicts of strings
+    # and tuples: copying both levels gives the caller states of its own.
+    return [{part: dict(values) for part, values in state.items()} for state in kept[0]]
+
+
 def install() -> None:
-    global _original_engine_kwargs, _original_resolve_by_type
+    global _original_engine_kwargs, _original_resolve_by_type, _original_past_states
     from rasa.core import tracker_store
     from rasa.shared.core.events import Event
+    from rasa.shared.core.trackers import DialogueStateTracker
 
     jsonschema.validate = validate
+    if DialogueStateTracker.past_states is not past_states:
+        _original_past_states = DialogueStateTracker.past_states
+        DialogueStateTracker.past_states = past_states
     if Event.resolve_by_type is not resolve_by_type:
         _original_resolve_by_type = Event.resolve_by_type
         Event.resolve_by_type = staticmethod(resolve_by_type)

@@ -163,3 +163,84 @@ def test_install_makes_rasa_read_events_through_the_table(monkeypatch):
     assert Event.resolve_by_type is serve.resolve_by_type
     event = Event.from_parameters({"event": "slot", "name": "language", "value": "hi"})
     assert isinstance(event, SlotSet) and event.value == "hi"
+
+
+def states_domain_and_tracker():
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.from_yaml(
+        """
+version: "3.1"
+intents: [greet, complain]
+entities: [brand]
+slots:
+  urgent: {type: bool, mappings: [{type: custom}]}
+responses:
+  utter_greet: [{text: "hello"}]
+"""
+    )
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered("hi", {"name": "greet", "confidence": 1.0}),
+        ActionExecuted("utter_greet"),
+        ActionExecuted("action_listen"),
+        UserUttered(
+            "no gas",
+            {"name": "complain", "confidence": 1.0},
+            [{"entity": "brand", "value": "Indane", "start": 0, "end": 2}],
+        ),
+        SlotSet("urgent", True),
+    ]
+    tracker = DialogueStateTracker.from_events("c", events, slots=domain.slots)
+    return domain, tracker
+
+
+def test_past_states_are_rasa_s_and_computed_once_per_events(monkeypatch):
+    from rasa.shared.core.events import ActionExecuted
+
+    domain, tracker = states_domain_and_tracker()
+    rasa_states = serve._original_past_states or type(tracker).past_states
+    calls = []
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return rasa_states(*args, **kwargs)
+
+    monkeypatch.setattr(serve, "_original_past_states", counting)
+    rule_only = {"slots": ["urgent"], "loops": []}
+    options = [{}, {"omit_unset_slots": True}]
+    options += [{"ignore_rule_only_turns": True, "rule_only_data": rule_only}]
+    for kwargs in options * 3:
+        ours = serve.past_states(tracker, domain, **kwargs)
+        assert ours == rasa_states(tracker, domain, **kwargs)
+    assert len(calls) == len(options)
+
+    tracker.update(ActionExecuted("utter_greet"))
+    after = serve.past_states(tracker, domain)
+    assert after == rasa_states(tracker, domain)
+    assert len(after) == len(rasa_states(tracker, domain)) and len(calls) == 4
+
+
+def test_each_caller_gets_states_of_its_own(monkeypatch):
+    domain, tracker = states_domain_and_tracker()
+    rasa_states = serve._original_past_states or type(tracker).past_states
+    monkeypatch.setattr(serve, "_original_past_states", rasa_states)
+    first = serve.past_states(tracker, domain)
+    expected = [{k: dict(v) for k, v in state.items()} for state in first]
+    first[-1]["user"].pop("intent")  # as Rasa's featurizers do to the last state
+    first.pop(0)
+    assert serve.past_states(tracker, domain) == expected
+
+
+def test_install_makes_the_policies_ask_through_the_memo(monkeypatch):
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    monkeypatch.setattr(
+        DialogueStateTracker, "past_states", DialogueStateTracker.past_states
+    )
+    serve.install()
+    domain, tracker = states_domain_and_tracker()
+    assert DialogueStateTracker.past_states is serve.past_states
+    assert tracker.past_states(domain) == serve._original_past_states(tracker, domain)
