@@ -244,3 +244,66 @@ def test_install_makes_the_policies_ask_through_the_memo(monkeypatch):
     domain, tracker = states_domain_and_tracker()
     assert DialogueStateTracker.past_states is serve.past_states
     assert tracker.past_states(domain) == serve._original_past_states(tracker, domain)
+
+
+ACTION_ANSWERS = [
+    {"events": [], "responses": []},
+    {
+        "events": [
+            {"event": "slot", "name": "language", "value": "hi"},
+            {"event": "slot", "name": "requested_slot", "value": None},
+            {"event": "active_loop", "name": None, "timestamp": None},
+            {"event": "followup", "name": "action_listen"},
+            {"event": "bot", "text": "नमस्ते", "metadata": {}},
+            {"event": "action", "name": "utter_greet", "confidence": 1.0},
+            {"event": "user", "text": "hi", "parse_data": {"entities": []}},
+        ],
+        "responses": [{"response": "utter_ask_full_name"}],
+    },
+    {"events": [{"event": "slot", "name": "language"}]},  # no value
+    {"events": [{"event": "no-such-event"}]},
+    {"events": [{"name": "language", "value": "hi"}]},  # no event name
+    {"events": [{"event": 7}]},
+    {"events": ["slot"]},
+    {"events": [{"event": "user", "parse_data": {"entities": [{"value": 1}]}}]},
+    {"events": [{"event": "action", "confidence": "high"}]},
+    {"events": {"event": "slot"}},
+]
+
+
+@pytest.mark.parametrize("answer", ACTION_ANSWERS)
+def test_action_answers_are_judged_as_rasa_judges_them(answer):
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    try:
+        serve._original_validate(answer, schema)
+        theirs = None
+    except jsonschema.ValidationError as error:
+        theirs = (error.message, list(error.path))
+    try:
+        serve.validate(answer, schema)
+        ours = None
+    except jsonschema.ValidationError as error:
+        ours = (error.message, list(error.path))
+    assert ours == theirs
+
+
+def test_a_valid_answer_never_tries_every_event_schema(monkeypatch):
+    from jsonschema import _validators
+    from rasa.core.actions.action import RemoteAction
+
+    tried = []
+    full = _validators.oneOf
+
+    def counting(*args):
+        tried.append(1)
+        yield from full(*args)
+
+    monkeypatch.setitem(Draft202012Validator.VALIDATORS, "oneOf", counting)
+    schema = RemoteAction.action_response_format_spec()
+    serve.validate(ACTION_ANSWERS[1], schema)
+    assert tried == []
+    with pytest.raises(jsonschema.ValidationError):
+        serve.validate(ACTION_ANSWERS[3], schema)
+    assert tried  # an invalid answer gets the full check and its usual error
