@@ -37,6 +37,13 @@ some more than once, and each time Rasa replays the whole conversation to build 
 about 8% of a turn. The states depend only on the tracker's events (and the domain and
 the options asked), so `install()` makes `past_states` keep its answer on the tracker
 until an event is added, and hand each caller its own copy (callers change them).
+
+Rasa's SQL tracker store builds an ORM query for the events of a conversation's latest
+session on every read and again, to count them, on every save; SQLAlchemy 1.4 spends
+more on building and keying that query than the database on running it (about 8% of a
+turn). `install()` gives the store two fixed statements instead, which ask the database
+the same question (events of the sender since its latest `session_started`, in id
+order); reading every session of a conversation keeps Rasa's query.
 """
 
 from __future__ import annotations
@@ -49,7 +56,7 @@ from typing import Any
 
 import jsonschema
 from jsonschema import exceptions, validators
-from sqlalchemy import event, pool
+from sqlalchemy import event, pool, text
 from sqlalchemy.engine import Engine, make_url
 
 # A handful of schemas exist in Rasa (action answers, NLG answers, the domain); more
@@ -66,6 +73,7 @@ _lock = threading.Lock()
 _original_resolve_by_type: Any = None
 _event_classes: dict[str, type] = {}
 _original_past_states: Any = None
+_original_event_query: Any = None
 # The attribute past_states keeps its answers in, on each tracker.
 STATES_MEMO = "_eseva_past_states"
 
@@ -214,8 +222,50 @@ def past_states(
     return [{part: dict(values) for part, values in state.items()} for state in kept[0]]
 
 
+# The events of a sender's latest session, as Rasa's SQLTrackerStore._event_query
+# selects them: from its latest session_started on, or all when it has none.
+LATEST_SESSION = """
+FROM {table}
+WHERE sender_id = :sender
+  AND (timestamp >= (SELECT max(timestamp) FROM {table}
+                     WHERE sender_id = :sender AND type_name = :started)
+       OR (SELECT max(timestamp) FROM {table}
+           WHERE sender_id = :sender AND type_name = :started) IS NULL)
+"""
+
+
+class LatestSessionEvents:
+    """What Rasa's SQL tracker store asks of its event query for the latest session:
+    `all()` (rows with `data`, in id order) and `count()`, as fixed statements."""
+
+    def __init__(self, session: Any, table: str, sender_id: str) -> None:
+        self.session = session
+        self.table = table
+        self.params = {"sender": sender_id, "started": "session_started"}
+
+    def all(self) -> list[Any]:
+        where = LATEST_SESSION.format(table=self.table)
+        statement = text(f"SELECT data {where} ORDER BY id")
+        return list(self.session.execute(statement, self.params))
+
+    def count(self) -> int:
+        where = LATEST_SESSION.format(table=self.table)
+        statement = text(f"SELECT count(*) {where}")
+        return int(self.session.execute(statement, self.params).scalar_one())
+
+
+def event_query(
+    store: Any, session: Any, sender_id: str, fetch_events_from_all_sessions: bool
+) -> Any:
+    """`SQLTrackerStore._event_query`, with fixed statements for the latest session."""
+    if fetch_events_from_all_sessions:
+        return _original_event_query(store, session, sender_id, True)
+    return LatestSessionEvents(session, store.SQLEvent.__tablename__, sender_id)
+
+
 def install() -> None:
     global _original_engine_kwargs, _original_resolve_by_type, _original_past_states
+    global _original_event_query
     from rasa.core import tracker_store
     from rasa.shared.core.events import Event
     from rasa.shared.core.trackers import DialogueStateTracker
@@ -227,6 +277,10 @@ def install() -> None:
     if Event.resolve_by_type is not resolve_by_type:
         _original_resolve_by_type = Event.resolve_by_type
         Event.resolve_by_type = staticmethod(resolve_by_type)
+    store_class = tracker_store.SQLTrackerStore
+    if store_class._event_query is not event_query:
+        _original_event_query = store_class._event_query
+        store_class._event_query = event_query
     if tracker_store.create_engine_kwargs is not tracker_engine_kwargs:
         _original_engine_kwargs = tracker_store.create_engine_kwargs
         tracker_store.create_engine_kwargs = tracker_engine_kwargs

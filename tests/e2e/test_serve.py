@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+
 import jsonschema
 import pytest
 from jsonschema import Draft202012Validator
@@ -307,3 +310,80 @@ def test_a_valid_answer_never_tries_every_event_schema(monkeypatch):
     with pytest.raises(jsonschema.ValidationError):
         serve.validate(ACTION_ANSWERS[3], schema)
     assert tried  # an invalid answer gets the full check and its usual error
+
+
+def tracker_store_urls() -> list[str]:
+    urls = ["sqlite"]
+    if os.environ.get("TEST_DATABASE_URL"):
+        urls.append("postgresql")
+    return urls
+
+
+@pytest.fixture(params=tracker_store_urls())
+def sql_store(request, tmp_path):
+    """A Rasa SQL tracker store on a fresh SQLite file or PostgreSQL database."""
+    import sqlalchemy as sa
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    from bot.channels.store import normalise_url
+
+    if request.param == "sqlite":
+        yield SQLTrackerStore(dialect="sqlite", db=str(tmp_path / "tracker.db"))
+        return
+    base = normalise_url(os.environ["TEST_DATABASE_URL"])
+    name = f"tracker_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(base).set(database=name)
+    store = SQLTrackerStore(host=url.render_as_string(hide_password=False))
+    try:
+        yield store
+    finally:
+        store.engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def test_the_store_reads_and_counts_the_latest_session_as_rasa_does(sql_store):
+    import asyncio
+
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet
+
+    rasa_query = serve._original_event_query or SQLTrackerStore._event_query
+    clock = iter(range(1000, 2000))
+
+    def at(event):
+        event.timestamp = float(next(clock))
+        return event
+
+    never_restarted = sql_store.init_tracker("one-session")
+    for name in ("action_session_start", "action_listen"):
+        never_restarted.update(at(ActionExecuted(name)))
+    restarted = sql_store.init_tracker("two-sessions")
+    restarted.update(at(SessionStarted()))
+    restarted.update(at(SlotSet("language", "hi")))
+    asyncio.run(sql_store.save(never_restarted))
+    asyncio.run(sql_store.save(restarted))
+    restarted.update(at(SessionStarted()))
+    restarted.update(at(ActionExecuted("action_listen")))
+    asyncio.run(sql_store.save(restarted))  # counts the latest session to append
+
+    for sender, latest in (("one-session", 2), ("two-sessions", 2), ("nobody", 0)):
+        with sql_store.session_scope() as session:
+            ours = serve.event_query(sql_store, session, sender, False)
+            theirs = rasa_query(sql_store, session, sender, False)
+            assert [row.data for row in ours.all()] == [r.data for r in theirs.all()]
+            assert ours.count() == theirs.count() == latest
+            every = serve.event_query(sql_store, session, sender, True)
+            assert every.count() == rasa_query(sql_store, session, sender, True).count()
+
+    serve.install()
+    stored = asyncio.run(sql_store.retrieve("two-sessions"))
+    assert [type(e).__name__ for e in stored.events] == [
+        "SessionStarted",
+        "ActionExecuted",
+    ]
+    assert len(asyncio.run(sql_store.retrieve_full_tracker("two-sessions")).events) == 4
