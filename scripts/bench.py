@@ -6,16 +6,19 @@ channel, then sends NLU parses (`POST /model/parse`) at the same concurrency, an
 prints one table (also written to results/bench.md). Starts its own stack on free
 ports in a temporary directory unless --rasa-url names a running one.
 
-    python scripts/bench.py [--concurrency 4] [--rounds 4] [--parses 400]
-                            [--workers 1] [--rasa-url URL --backend-url URL]
+    python scripts/bench.py [--concurrency 4] [--rounds 8] [--parses 400]
+                            [--workers 1,2] [--rasa-url URL --backend-url URL]
 
---workers N (N > 1) starts Rasa with N processes (SANIC_WORKERS), which needs the
-Redis lock store: the production shape on one machine (LOCK_STORE_HOST/PORT/DB).
+--workers lists the shapes to measure, one stack each: 1 is the embedded default (one
+Rasa process); N > 1 starts Rasa with N processes (SANIC_WORKERS) and the Redis lock
+store, the production shape on one machine (LOCK_STORE_HOST/PORT/DB). A shape that
+cannot run (Redis unreachable) is reported as such and the others still run.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import os
 import platform
@@ -26,7 +29,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -46,6 +49,8 @@ RESULTS = ROOT / "results" / "bench.md"
 TURN_TIMEOUT = 30.0
 TARGET_P95_MS = 500.0
 TARGET_MESSAGES_PER_SECOND = 20.0
+# One Rasa process (the embedded default), then two with Redis locks (production).
+DEFAULT_WORKERS = (1, 2)
 # The stack's processes whose CPU use the report shows, by the name it shows.
 STACK_PROCESSES = {"Rasa": "rasa", "action server": "actions", "backend": "backend"}
 
@@ -222,18 +227,30 @@ def count_filed(backend: BackendClient | None, senders: list[str]) -> str:
     return f"{filed} of {len(senders)} conversations stored exactly one complaint"
 
 
-def table(results: list[Measured]) -> str:
+@dataclass
+class Run:
+    """What one shape of the stack gave: its workloads and notes, or why it did not
+    run."""
+
+    shape: str
+    results: list[Measured] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    skipped: str | None = None
+
+
+def table(runs: list[Run]) -> str:
     lines = [
-        "| workload | citizens | requests | errors | per second "
+        "| Rasa | workload | citizens | requests | errors | per second "
         "| p50 ms | p95 ms | p99 ms |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for m in results:
-        lines.append(
-            f"| {m.name} | {m.concurrency} | {m.requests} | {m.errors} "
-            f"| {m.per_second:.1f} | {m.percentile_ms(50):.0f} "
-            f"| {m.percentile_ms(95):.0f} | {m.percentile_ms(99):.0f} |"
-        )
+    for run in runs:
+        for m in run.results:
+            lines.append(
+                f"| {run.shape} | {m.name} | {m.concurrency} | {m.requests} "
+                f"| {m.errors} | {m.per_second:.1f} | {m.percentile_ms(50):.0f} "
+                f"| {m.percentile_ms(95):.0f} | {m.percentile_ms(99):.0f} |"
+            )
     return "\n".join(lines)
 
 
@@ -257,46 +274,60 @@ def machine() -> str:
     )
 
 
-def report(
-    results: list[Measured],
-    notes: list[str],
-    args: argparse.Namespace,
-    replays: list[Replay],
-) -> str:
+def report(runs: list[Run], args: argparse.Namespace, replays: list[Replay]) -> str:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    where = args.rasa_url or (
-        f"a stack started for the run (free ports), {rasa_shape(args.workers)}"
-    )
+    where = args.rasa_url or "a stack started for each shape (free ports)"
     names = ", ".join(r.name for r in replays)
-    return "\n".join(
-        [
-            f"# Benchmark, {when}",
-            "",
-            f"Machine: {machine()}. Rasa: {where}.",
-            f"Conversations: {names}; {args.rounds} per citizen, each a new sender.",
-            "",
-            table(results),
-            "",
-            *verdict(results[0]),
-            *(f"- {note}" for note in notes),
-            "",
-        ]
-    )
+    lines = [
+        f"# Benchmark, {when}",
+        "",
+        f"Machine: {machine()}. Rasa: {where}.",
+        f"Conversations: {names}; {args.rounds} per citizen, each a new sender.",
+        "",
+        table(runs),
+        "",
+    ]
+    for run in runs:
+        lines.append(f"{run.shape}:")
+        if run.skipped:
+            lines.append(f"- not run: {run.skipped}")
+        else:
+            lines += verdict(run.results[0])
+            lines += [f"- {note}" for note in run.notes]
+        lines.append("")
+    return "\n".join(lines)
 
 
 def rasa_shape(workers: int) -> str:
+    """The shape as the report names it (call inside `workers_environment`)."""
     settings = project_settings()
     store = settings.get("TRACKER_DB_URL", "").split(":", 1)[0] or "unset"
     lock = settings.get("LOCK_STORE_TYPE", "in_memory")
     plural = "es" if workers > 1 else ""
-    return f"{workers} Rasa process{plural}, tracker store {store}, lock store {lock}"
+    return f"{workers} process{plural}, tracker store {store}, lock store {lock}"
+
+
+@contextlib.contextmanager
+def workers_environment(workers: int) -> Iterator[None]:
+    """The environment of `use_workers(workers)` while inside; the old one after."""
+    names = ("SANIC_WORKERS", "LOCK_STORE_TYPE")
+    saved = {name: os.environ.get(name) for name in names}
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def use_workers(workers: int) -> str | None:
     """Set the environment the stack passes to Rasa for `workers` processes; the
     reason it cannot be done, or None."""
     if workers == 1:
-        return None
+        os.environ["SANIC_WORKERS"] = "1"
+        return None  # the lock store as configured (in memory by default)
     settings = project_settings()
     host = settings.get("LOCK_STORE_HOST") or "127.0.0.1"
     port = int(settings.get("LOCK_STORE_PORT") or 6379)
@@ -316,11 +347,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", type=int, default=4, help="citizens at once")
     parser.add_argument(
-        "--rounds", type=int, default=4, help="conversations per citizen"
+        "--rounds", type=int, default=8, help="conversations per citizen"
     )
     parser.add_argument("--parses", type=int, default=400, help="NLU parses in all")
     parser.add_argument(
-        "--workers", type=int, default=1, help="Rasa processes (more: Redis locks)"
+        "--workers",
+        type=worker_counts,
+        help="Rasa processes of each shape to measure, e.g. 1,2 (the default; "
+        "more than 1 needs Redis locks)",
     )
     parser.add_argument("--rasa-url", help="a running Rasa (default: start a stack)")
     parser.add_argument("--backend-url", help="its backend, to count what was stored")
@@ -329,21 +363,32 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    if min(args.concurrency, args.rounds, args.parses, args.workers) < 1:
-        parser.error(
-            "--concurrency, --rounds, --parses and --workers must be at least 1"
-        )
-    if args.rasa_url and args.workers != 1:
+    if min(args.concurrency, args.rounds, args.parses) < 1:
+        parser.error("--concurrency, --rounds and --parses must be at least 1")
+    if args.rasa_url and args.workers:
         parser.error("--workers starts Rasa: it cannot go with --rasa-url")
+    args.workers = args.workers or list(DEFAULT_WORKERS)
     return args
 
 
+def worker_counts(text: str) -> list[int]:
+    """`--workers`: comma-separated process counts, each at least 1."""
+    try:
+        counts = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
+    if min(counts) < 1:
+        raise argparse.ArgumentTypeError("each number of processes must be at least 1")
+    return counts
+
+
 def measure(
+    run: Run,
     bot: BotClient,
     backend: BackendClient | None,
     args: argparse.Namespace,
     processes: dict[str, int] | None = None,
-) -> str:
+) -> Run:
     """Run both workloads; processes (name: pid) get their CPU use reported."""
     replays = bench_conversations()
     print("warming up (one conversation, not measured)", flush=True)
@@ -360,8 +405,9 @@ def measure(
     print(f"{args.parses} NLU parses ...", flush=True)
     texts = [text for replay in replays for text in replay.says()]
     parses = run_parses(bot, texts, args.concurrency, args.parses)
-    notes = [count_filed(backend, senders), used]
-    return report([turns, parses], notes, args, replays)
+    run.results = [turns, parses]
+    run.notes = [count_filed(backend, senders), used]
+    return run
 
 
 def main(argv: list[str]) -> int:
@@ -373,39 +419,51 @@ def main(argv: list[str]) -> int:
     if args.rasa_url:
         bot = BotClient(args.rasa_url, token, timeout=TURN_TIMEOUT)
         backend = BackendClient(args.backend_url, admin) if args.backend_url else None
-        text = measure(bot, backend, args)
+        runs = [measure(Run("as running"), bot, backend, args)]
     else:
-        problem = use_workers(args.workers)
-        if problem:
-            print(f"error: {problem}", file=sys.stderr)
-            return 1
         missing = stack.missing_parts(args.model)
         if missing:
             print("cannot start the stack; missing: " + ", ".join(missing))
             return 1
-        with tempfile.TemporaryDirectory(prefix="eseva-bench-") as scratch_dir:
-            scratch = stack.scratch_stack(Path(scratch_dir), model=args.model)
-            print("starting the stack on free ports (about 30 s) ...", flush=True)
-            with scratch.stack:
-                try:
-                    scratch.stack.start(timeouts=stack.start_timeouts(settings))
-                except stack.StackError as error:
-                    print(f"error: {error.describe()}", file=sys.stderr)
-                    return 1
-                bot = BotClient(scratch.rasa_url, token, timeout=TURN_TIMEOUT)
-                backend = BackendClient(scratch.backend_url, admin)
-                processes = {
-                    name: scratch.stack.service(service).pid
-                    for name, service in STACK_PROCESSES.items()
-                }
-                text = measure(bot, backend, args, processes)
+        runs = []
+        for workers in args.workers:
+            with workers_environment(workers):
+                runs.append(run_shape(workers, args, token, admin))
 
+    text = report(runs, args, bench_conversations())
     print()
     print(text)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")
     print(f"written to {args.output}")
-    return 0
+    return 0 if any(run.results for run in runs) else 1
+
+
+def run_shape(workers: int, args: argparse.Namespace, token: str, admin: str) -> Run:
+    """Start a stack with `workers` Rasa processes, measure it, stop it."""
+    problem = use_workers(workers)
+    run = Run(f"{workers} processes, Redis locks" if problem else rasa_shape(workers))
+    if problem:
+        print(f"{run.shape}: not run: {problem}", file=sys.stderr)
+        run.skipped = problem
+        return run
+    with tempfile.TemporaryDirectory(prefix="eseva-bench-") as scratch_dir:
+        scratch = stack.scratch_stack(Path(scratch_dir), model=args.model)
+        print(f"{run.shape}: starting the stack (about 30 s) ...", flush=True)
+        with scratch.stack:
+            try:
+                scratch.stack.start(timeouts=stack.start_timeouts(project_settings()))
+            except stack.StackError as error:
+                print(f"error: {error.describe()}", file=sys.stderr)
+                run.skipped = f"the stack did not start ({error.describe()})"
+                return run
+            bot = BotClient(scratch.rasa_url, token, timeout=TURN_TIMEOUT)
+            backend = BackendClient(scratch.backend_url, admin)
+            processes = {
+                name: scratch.stack.service(service).pid
+                for name, service in STACK_PROCESSES.items()
+            }
+            return measure(run, bot, backend, args, processes)
 
 
 if __name__ == "__main__":

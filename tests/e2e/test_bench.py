@@ -77,8 +77,9 @@ def test_bench_drives_every_citizen_and_writes_the_table(
     text = output.read_text()
     rows = [line.split("|") for line in text.splitlines() if line.startswith("| ")]
     conversations, parses = rows[1], rows[2]
-    assert int(conversations[3]) == 3 * turns and int(conversations[4]) == 0
-    assert int(parses[3]) == 50 and int(parses[4]) == 5
+    assert conversations[1].strip() == "as running"
+    assert int(conversations[4]) == 3 * turns and int(conversations[5]) == 0
+    assert int(parses[4]) == 50 and int(parses[5]) == 5
     # warm-up + 3 citizens x one conversation per bench replay, each a new sender
     assert len(FakeRasa.senders) == 1 + 3 * len(replays)
     assert "p95 turn latency" in text and "not checked" in text
@@ -110,7 +111,12 @@ def test_bad_arguments_are_refused() -> None:
     with pytest.raises(SystemExit):
         bench.parse_args(["--workers", "0"])
     with pytest.raises(SystemExit):
+        bench.parse_args(["--workers", "1,x"])
+    with pytest.raises(SystemExit):
         bench.parse_args(["--workers", "2", "--rasa-url", "http://127.0.0.1:1"])
+    assert bench.parse_args([]).workers == [1, 2]
+    assert bench.parse_args(["--workers", "2,1"]).workers == [2, 1]
+    assert bench.parse_args(["--rasa-url", "http://127.0.0.1:1"]).workers
 
 
 def free_port() -> int:
@@ -121,10 +127,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_one_worker_changes_nothing(monkeypatch) -> None:
-    monkeypatch.delenv("SANIC_WORKERS", raising=False)
-    assert bench.use_workers(1) is None
-    assert "SANIC_WORKERS" not in bench.os.environ
+def test_one_worker_leaves_the_lock_store_as_configured(monkeypatch) -> None:
+    monkeypatch.setenv("SANIC_WORKERS", "3")
+    monkeypatch.setenv("LOCK_STORE_TYPE", "in_memory")
+    with bench.workers_environment(1):
+        assert bench.use_workers(1) is None
+        assert bench.os.environ["SANIC_WORKERS"] == "1"
+        assert bench.os.environ["LOCK_STORE_TYPE"] == "in_memory"
+    assert bench.os.environ["SANIC_WORKERS"] == "3"
 
 
 def test_several_workers_need_a_reachable_redis(monkeypatch) -> None:
@@ -134,6 +144,23 @@ def test_several_workers_need_a_reachable_redis(monkeypatch) -> None:
     problem = bench.use_workers(2)
     assert problem is not None and "Redis" in problem
     assert "SANIC_WORKERS" not in bench.os.environ
+
+
+def test_a_shape_that_cannot_run_is_reported_and_the_run_fails_without_others(
+    monkeypatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("SANIC_WORKERS", raising=False)
+    monkeypatch.setenv("LOCK_STORE_HOST", "127.0.0.1")
+    monkeypatch.setenv("LOCK_STORE_PORT", str(free_port()))
+    monkeypatch.setattr(bench.stack, "missing_parts", lambda model: [])
+    output = tmp_path / "bench.md"
+
+    code = bench.main(["--workers", "2", "--output", str(output)])
+
+    assert code == 1
+    text = output.read_text()
+    assert "2 processes, Redis locks:" in text
+    assert "- not run: 2 Rasa processes need the Redis lock store" in text
 
 
 def test_several_workers_set_the_redis_lock_store(monkeypatch) -> None:
@@ -146,11 +173,13 @@ def test_several_workers_set_the_redis_lock_store(monkeypatch) -> None:
     monkeypatch.setenv("LOCK_STORE_PORT", port)
     monkeypatch.setenv("SANIC_WORKERS", "1")
     monkeypatch.setenv("LOCK_STORE_TYPE", "in_memory")
-    assert bench.use_workers(3) is None
-    assert bench.os.environ["SANIC_WORKERS"] == "3"
-    assert bench.os.environ["LOCK_STORE_TYPE"] == "redis"
-    assert "3 Rasa processes" in bench.rasa_shape(3)
-    assert "lock store redis" in bench.rasa_shape(3)
+    with bench.workers_environment(3):
+        assert bench.use_workers(3) is None
+        assert bench.os.environ["SANIC_WORKERS"] == "3"
+        assert bench.os.environ["LOCK_STORE_TYPE"] == "redis"
+        assert "3 processes" in bench.rasa_shape(3)
+        assert "lock store redis" in bench.rasa_shape(3)
+    assert bench.os.environ["LOCK_STORE_TYPE"] == "in_memory"
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
