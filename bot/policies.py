@@ -6,7 +6,7 @@ citizen's words, unless it is trained end to end, which ours is not. The same st
 then always give the same prediction, and a complaint conversation goes through the
 same few states again and again: the same form turn, the same confirmation. Running
 TensorFlow for each of them was the largest single cost of a turn (docs/running.md,
-"Speed"), so the policy keeps its recent predictions by state and runs the model only
+"Benchmark"), so the policy keeps its recent predictions by state and runs the model only
 for states it has not seen lately. The prediction is the one TED makes: only how often
 the model runs changes.
 """
