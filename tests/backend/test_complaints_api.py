@@ -166,8 +166,10 @@ def test_the_citizen_sees_only_their_own_complaint(client: TestClient) -> None:
         "updated_at",
         "expected_by",
         "duplicate_of",
+        "overdue",
     }
     assert own.json()["expected_by"] is not None
+    assert own.json()["overdue"] is False
     for refused in (other, other_channel):
         assert refused.status_code == 404
         assert refused.json() == unknown.json()

@@ -270,3 +270,44 @@ def test_overdue_is_computed_from_the_service_levels(
         headers=ADMIN,
     )
     assert late["reference"] not in overdue_refs("true")
+
+
+@pytest.mark.parametrize(
+    ("status", "age", "overdue"),
+    [
+        ("submitted", timedelta(hours=1), False),
+        ("submitted", timedelta(hours=30), True),  # untouched past first contact
+        ("assigned", timedelta(hours=30), False),
+        ("assigned", timedelta(days=22), True),  # open past the 21-day closure
+        ("resolved", timedelta(days=22), False),  # closed: never overdue
+        ("rejected", timedelta(days=22), False),
+    ],
+)
+def test_the_citizen_view_says_overdue_as_the_full_view_does(
+    client: TestClient,
+    database_url: str,
+    status: str,
+    age: timedelta,
+    overdue: bool,
+) -> None:
+    complaint = drive_to(client, status)
+    reference = complaint["reference"]
+    db = Database(database_url)
+    with db.writing() as session:
+        session.execute(
+            update(Complaint)
+            .where(Complaint.reference == reference)
+            .values(created_at=utcnow() - age)
+        )
+    db.dispose()
+
+    view = client.get(
+        f"/api/complaints/{reference}/status",
+        params={"channel": complaint["channel"], "sender_id": complaint["sender_id"]},
+        headers=SERVICE,
+    ).json()
+    full = client.get(f"/api/complaints/{reference}", headers=ADMIN).json()
+
+    assert view["status"] == status
+    assert view["overdue"] is overdue
+    assert full["overdue"] is overdue

@@ -156,6 +156,7 @@ class CitizenStatus(BaseModel):
     updated_at: datetime
     expected_by: datetime | None
     duplicate_of: str | None
+    overdue: bool
 
 
 def to_out(
@@ -373,4 +374,7 @@ def citizen_status(
             updated_at=complaint.updated_at,
             expected_by=expected,
             duplicate_of=complaint.duplicate_of,
+            overdue=levels.is_overdue(
+                complaint.status, complaint.created_at, complaint.priority, utcnow()
+            ),
         )
