@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timezone
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -29,19 +28,6 @@ def _day(timestamp: object) -> str:
     """The date part of an ISO timestamp ("2026-12-04T10:00:00Z" -> "2026-12-04")."""
     text = str(timestamp or "")
     return text[:10] if len(text) >= 10 else text
-
-
-def is_overdue(expected_by: object, now: datetime | None = None) -> bool:
-    """Past the date the citizen was given (the backend sends none once closed)."""
-    if not expected_by:
-        return False
-    try:
-        due = datetime.fromisoformat(str(expected_by).replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    if due.tzinfo is None:
-        due = due.replace(tzinfo=timezone.utc)
-    return (now or datetime.now(timezone.utc)) > due
 
 
 class ComplaintStatus(Action):
@@ -81,8 +67,9 @@ class ComplaintStatus(Action):
             updated_at=_day(reply.data.get("updated_at")),
             expected=EXPECTED_BY[lang].format(date=expected_by) if expected_by else "",
         )
-        if is_overdue(reply.data.get("expected_by")):
-            # A citizen coming back about a complaint past its target: a person.
+        if reply.data.get("overdue"):
+            # A citizen coming back about a complaint the backend calls overdue (its
+            # service levels decide, not the date above): a person.
             logger.info(
                 "conversation %s: %s is overdue; handing over",
                 tracker.sender_id, reference,

@@ -156,30 +156,47 @@ def test_every_new_response_exists_in_three_languages(domain: dict) -> None:
         assert languages == {"en", "hi", "hi-Latn"}, name
 
 
-def status_view(expected_by: str | None, status: str = "submitted") -> dict:
-    return {
+def status_view(expected_by: str | None, overdue: bool | None) -> dict:
+    """The backend's citizen view; `overdue` None leaves the flag out."""
+    view = {
         "reference": "MOPNG-2026-000123",
-        "status": status,
+        "status": "submitted",
         "updated_at": "2026-11-01T10:00:00Z",
         "expected_by": expected_by,
         "duplicate_of": None,
     }
+    if overdue is not None:
+        view["overdue"] = overdue
+    return view
+
+
+PAST, FUTURE = "2026-01-01T10:00:00Z", "2999-01-01T10:00:00Z"
 
 
 @pytest.mark.parametrize(
-    ("expected_by", "hands_over"),
-    [("2026-01-01T10:00:00Z", True), ("2999-01-01T10:00:00Z", False), (None, False)],
+    ("expected_by", "overdue", "hands_over"),
+    [
+        # The backend's flag decides, whatever the date the citizen was given says
+        # (e.g. untouched past first contact, well before the closure date).
+        (FUTURE, True, True),
+        (PAST, True, True),
+        (PAST, False, False),
+        (FUTURE, False, False),
+        (PAST, None, False),  # no flag: not overdue
+        (None, None, False),
+    ],
 )
-async def test_a_complaint_past_its_target_goes_to_an_officer(
+async def test_a_complaint_the_backend_calls_overdue_goes_to_an_officer(
     domain: dict,
     backend: FakeBackend,
     settings_env: Path,
     expected_by: str | None,
+    overdue: bool | None,
     hands_over: bool,
 ) -> None:
     backend.statuses["MOPNG-2026-000123"] = (
         ("rest", "citizen-1"),
-        status_view(expected_by),
+        status_view(expected_by, overdue),
     )
     _slots, said = await run(
         ComplaintStatus(),
@@ -191,6 +208,9 @@ async def test_a_complaint_past_its_target_goes_to_an_officer(
     )
     calls = backend.calls_to("POST", "/api/handoffs")
     assert said[0]["response"] == "utter_status"
+    assert bool(said[0]["expected"]) is (expected_by is not None)
+    if expected_by:
+        assert expected_by[:10] in said[0]["expected"]
     if not hands_over:
         assert calls == [] and len(said) == 1
         return
