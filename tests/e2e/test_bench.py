@@ -137,21 +137,23 @@ def test_one_worker_leaves_the_lock_store_as_configured(monkeypatch) -> None:
     assert bench.os.environ["SANIC_WORKERS"] == "3"
 
 
-def test_several_workers_need_a_reachable_redis(monkeypatch) -> None:
+@pytest.fixture
+def no_redis(monkeypatch) -> None:
+    """The lock store's settings point at a port nothing listens on."""
     monkeypatch.delenv("SANIC_WORKERS", raising=False)
     monkeypatch.setenv("LOCK_STORE_HOST", "127.0.0.1")
     monkeypatch.setenv("LOCK_STORE_PORT", str(free_port()))
+
+
+def test_several_workers_need_a_reachable_redis(no_redis) -> None:
     problem = bench.use_workers(2)
     assert problem is not None and "Redis" in problem
     assert "SANIC_WORKERS" not in bench.os.environ
 
 
 def test_a_shape_that_cannot_run_is_reported_and_the_run_fails_without_others(
-    monkeypatch, tmp_path: Path
+    no_redis, monkeypatch, tmp_path: Path
 ) -> None:
-    monkeypatch.delenv("SANIC_WORKERS", raising=False)
-    monkeypatch.setenv("LOCK_STORE_HOST", "127.0.0.1")
-    monkeypatch.setenv("LOCK_STORE_PORT", str(free_port()))
     monkeypatch.setattr(bench.stack, "missing_parts", lambda model: [])
     output = tmp_path / "bench.md"
 

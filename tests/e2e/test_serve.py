@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 
 import jsonschema
 import pytest
@@ -322,28 +321,19 @@ def tracker_store_urls() -> list[str]:
 @pytest.fixture(params=tracker_store_urls())
 def sql_store(request, tmp_path):
     """A Rasa SQL tracker store on a fresh SQLite file or PostgreSQL database."""
-    import sqlalchemy as sa
     from rasa.core.tracker_store import SQLTrackerStore
 
-    from bot.channels.store import normalise_url
+    from tests.postgres import temporary_database
 
     if request.param == "sqlite":
         yield SQLTrackerStore(dialect="sqlite", db=str(tmp_path / "tracker.db"))
         return
-    base = normalise_url(os.environ["TEST_DATABASE_URL"])
-    name = f"tracker_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(base).set(database=name)
-    store = SQLTrackerStore(host=url.render_as_string(hide_password=False))
-    try:
-        yield store
-    finally:
-        store.engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with temporary_database("tracker_test") as url:
+        store = SQLTrackerStore(host=url)
+        try:
+            yield store
+        finally:
+            store.engine.dispose()
 
 
 def test_the_store_reads_and_counts_the_latest_session_as_rasa_does(sql_store):
