@@ -16,7 +16,6 @@ import math
 from datetime import datetime
 from typing import Any
 
-import regex
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -34,12 +33,29 @@ logger = logging.getLogger(__name__)
 
 
 # Words that make a handoff's reason more precise than "citizen asked" or
-# "emergency", in English, Devanagari and Hinglish (whole words, `regex` for Hindi).
-ACCIDENT_WORDS = regex.compile(
-    r"\b(?:accident|injur\w*|hurt|burn[st]?|insurance|claim|hospital|"
-    r"hadsa|haadsa|durghatna|ghayal|jakhmi|bima|beema|"
-    r"दुर्घटना|हादसा|घायल|जख्मी|ज़ख्मी|बीमा|अस्पताल)\b",
-    regex.IGNORECASE,
+# "emergency", in English, Devanagari and Hinglish (whole words, as the cues match).
+ACCIDENT_WORDS = cues.whole_words(
+    r"accidents?",
+    r"injur\w*",
+    r"hurt",
+    r"burn[st]?",
+    r"insurance",
+    r"claims?",
+    r"hospital",
+    r"hadsa",
+    r"haadsa",
+    r"durghatna",
+    r"ghayal",
+    r"jakhmi",
+    r"bima",
+    r"beema",
+    r"दुर्घटना",
+    r"हादसा",
+    r"घायल",
+    r"जख्मी",
+    r"ज़ख्मी",
+    r"बीमा",
+    r"अस्पताल",
 )
 # An accident, an injury or an insurance claim even without emergency words: the
 # complaint is filed and then handed to an officer. Narrower than ACCIDENT_WORDS
@@ -80,11 +96,16 @@ def _said(tracker: Tracker) -> str:
     )
 
 
+def urgent_reason(said: str) -> str:
+    """The reason of an urgent handoff: an accident when the citizen's words say so."""
+    return "accident" if ACCIDENT_WORDS.search(said) else "emergency"
+
+
 def handoff_reason(tracker: Tracker) -> str:
     intent = latest_intent(tracker)
     said = _said(tracker)
     if intent == "emergency" or tracker.get_slot("priority") == "urgent":
-        return "accident" if ACCIDENT_WORDS.search(said) else "emergency"
+        return urgent_reason(said)
     if intent == "abuse":
         return "abusive_grievance"
     if cues.alleges_corruption(said):
@@ -130,7 +151,7 @@ def reason_after_filing(tracker: Tracker) -> str | None:
     injury or insurance claim."""
     said = complaint_texts(tracker)
     if tracker.get_slot("priority") == "urgent":
-        return "accident" if ACCIDENT_WORDS.search(said) else "emergency"
+        return urgent_reason(said)
     if cues.alleges_corruption(said):
         return "corruption"
     if INJURY_WORDS.search(said):

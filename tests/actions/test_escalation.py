@@ -13,7 +13,7 @@ from action_fakes import Call, FakeBackend, FakeRasa, Reply
 from action_helpers import make_tracker, slot_events
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import reason_after_filing
+from actions.handoff import reason_after_filing, urgent_reason
 from actions.outbox import Outbox, OutboxWorker
 from actions.settings import load_settings
 from actions.submit import SubmitComplaint
@@ -306,3 +306,20 @@ async def test_an_ordinary_complaint_in_the_outbox_makes_no_handoff(
     backend.start()
     assert OutboxWorker(load_settings()).run_once() == 1
     assert backend.calls_to("POST", "/api/handoffs") == []
+
+
+@pytest.mark.parametrize(
+    ("said", "reason"),
+    [
+        ("gas leak ho rahi hai, smell aa rahi hai", "emergency"),
+        ("two accidents at the godown this week", "accident"),
+        ("the insurance claims are pending", "accident"),
+        ("cylinder phata, bhai hospital mein hai", "accident"),
+        ("सिलेंडर फटा, पिताजी अस्पताल में हैं", "accident"),
+        ("पाइप से गैस निकल रही है", "emergency"),
+        ("an accidental leak, no one hurt", "accident"),  # "hurt", not "accidental"
+        ("the burner is leaking", "emergency"),  # "burn" only as a whole word
+    ],
+)
+def test_an_urgent_handoff_says_accident_when_the_words_do(said, reason) -> None:
+    assert urgent_reason(said) == reason
