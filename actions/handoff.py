@@ -32,35 +32,9 @@ from actions.tracking import language, latest_intent, latest_text
 logger = logging.getLogger(__name__)
 
 
-# Words that make a handoff's reason more precise than "citizen asked" or
-# "emergency", in English, Devanagari and Hinglish (whole words, as the cues match).
-ACCIDENT_WORDS = cues.whole_words(
-    r"accidents?",
-    r"injur\w*",
-    r"hurt",
-    r"burn[st]?",
-    r"insurance",
-    r"claims?",
-    r"hospital",
-    r"hadsa",
-    r"haadsa",
-    r"durghatna",
-    r"ghayal",
-    r"jakhmi",
-    r"bima",
-    r"beema",
-    r"दुर्घटना",
-    r"हादसा",
-    r"घायल",
-    r"जख्मी",
-    r"ज़ख्मी",
-    r"बीमा",
-    r"अस्पताल",
-)
-# An accident, an injury or an insurance claim even without emergency words: the
-# complaint is filed and then handed to an officer. Narrower than ACCIDENT_WORDS
-# ("claim" or "hospital" alone say too little outside an emergency).
-INJURY_WORDS = cues.whole_words(
+# An accident, an injury or an insurance claim, in English, Devanagari and Hinglish:
+# even without emergency words, the complaint is filed and then handed to an officer.
+_INJURY = (
     r"accidents?",
     r"injur\w*",
     r"insurance",
@@ -78,6 +52,12 @@ INJURY_WORDS = cues.whole_words(
     r"जख्मी",
     r"ज़ख्मी",
     r"बीमा",
+)
+INJURY_WORDS = cues.whole_words(*_INJURY)
+# Words that make an urgent handoff an accident rather than an emergency: wider than
+# INJURY_WORDS ("claim" or "hospital" alone say too little outside an emergency).
+ACCIDENT_WORDS = cues.whole_words(
+    *_INJURY, r"hurt", r"burn[st]?", r"claims?", r"hospital", r"अस्पताल"
 )
 # What the citizen is told about such a handoff, before the officer's wait.
 AFTER_FILING_RESPONSES = {
