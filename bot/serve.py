@@ -48,6 +48,7 @@ order); reading every session of a conversation keeps Rasa's query.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import sys
@@ -85,8 +86,8 @@ def event_const(alternative: Any) -> Any:
     """The constant an alternative of a oneOf requires of an `event` field, if any."""
     if not isinstance(alternative, dict):
         return _MISSING
-    event = alternative.get("properties", {}).get("event", {})
-    return event.get("const", _MISSING) if isinstance(event, dict) else _MISSING
+    field = alternative.get("properties", {}).get("event", {})
+    return field.get("const", _MISSING) if isinstance(field, dict) else _MISSING
 
 
 def one_of_by_event(validator: Any, alternatives: Any, instance: Any, schema: Any):
@@ -94,11 +95,11 @@ def one_of_by_event(validator: Any, alternatives: Any, instance: Any, schema: An
     whose `event` constant is the instance's: every other one fails on that field."""
     full = validator.VALIDATORS_WITHOUT_SHORTCUT["oneOf"]
     consts = [event_const(alternative) for alternative in alternatives]
-    event = instance.get("event", _MISSING) if isinstance(instance, dict) else _MISSING
-    if not isinstance(event, str) or _MISSING in consts:
+    name = instance.get("event", _MISSING) if isinstance(instance, dict) else _MISSING
+    if not isinstance(name, str) or _MISSING in consts:
         yield from full(validator, alternatives, instance, schema)
         return
-    matching = [alt for alt, const in zip(alternatives, consts) if const == event]
+    matching = [alt for alt, const in zip(alternatives, consts) if const == name]
     valid = [
         alt for alt in matching if next(validator.descend(instance, alt), None) is None
     ]
@@ -234,24 +235,27 @@ WHERE sender_id = :sender
 """
 
 
+@functools.lru_cache(maxsize=8)
+def latest_session_statements(table: str) -> tuple[Any, Any]:
+    """The read (`data` in id order) and the count of LATEST_SESSION, per table."""
+    where = LATEST_SESSION.format(table=table)
+    return text(f"SELECT data {where} ORDER BY id"), text(f"SELECT count(*) {where}")
+
+
 class LatestSessionEvents:
     """What Rasa's SQL tracker store asks of its event query for the latest session:
     `all()` (rows with `data`, in id order) and `count()`, as fixed statements."""
 
     def __init__(self, session: Any, table: str, sender_id: str) -> None:
         self.session = session
-        self.table = table
+        self.read, self.counting = latest_session_statements(table)
         self.params = {"sender": sender_id, "started": "session_started"}
 
     def all(self) -> list[Any]:
-        where = LATEST_SESSION.format(table=self.table)
-        statement = text(f"SELECT data {where} ORDER BY id")
-        return list(self.session.execute(statement, self.params))
+        return list(self.session.execute(self.read, self.params))
 
     def count(self) -> int:
-        where = LATEST_SESSION.format(table=self.table)
-        statement = text(f"SELECT count(*) {where}")
-        return int(self.session.execute(statement, self.params).scalar_one())
+        return int(self.session.execute(self.counting, self.params).scalar_one())
 
 
 def event_query(
