@@ -308,12 +308,13 @@ def rasa_shape(workers: int) -> str:
 
 
 @contextlib.contextmanager
-def workers_environment(workers: int) -> Iterator[None]:
-    """The environment of `use_workers(workers)` while inside; the old one after."""
+def workers_environment(workers: int) -> Iterator[str | None]:
+    """Inside, the environment `use_workers(workers)` sets, and what it answered (the
+    reason it cannot be done, or None); after, the environment as it was."""
     names = ("SANIC_WORKERS", "LOCK_STORE_TYPE")
     saved = {name: os.environ.get(name) for name in names}
     try:
-        yield
+        yield use_workers(workers)
     finally:
         for name, value in saved.items():
             if value is None:
@@ -387,10 +388,10 @@ def measure(
     bot: BotClient,
     backend: BackendClient | None,
     args: argparse.Namespace,
+    replays: list[Replay],
     processes: dict[str, int] | None = None,
 ) -> Run:
     """Run both workloads; processes (name: pid) get their CPU use reported."""
-    replays = bench_conversations()
     print("warming up (one conversation, not measured)", flush=True)
     warm = f"bench-warmup-{uuid.uuid4().hex[:8]}"
     for text in replays[0].says():
@@ -415,22 +416,22 @@ def main(argv: list[str]) -> int:
     settings = project_settings()
     token = settings.get("RASA_AUTH_TOKEN", "")
     admin = settings.get("ESEVA_ADMIN_TOKEN", "")
+    replays = bench_conversations()
 
     if args.rasa_url:
         bot = BotClient(args.rasa_url, token, timeout=TURN_TIMEOUT)
         backend = BackendClient(args.backend_url, admin) if args.backend_url else None
-        runs = [measure(Run("as running"), bot, backend, args)]
+        runs = [measure(Run("as running"), bot, backend, args, replays)]
     else:
         missing = stack.missing_parts(args.model)
         if missing:
             print("cannot start the stack; missing: " + ", ".join(missing))
             return 1
-        runs = []
-        for workers in args.workers:
-            with workers_environment(workers):
-                runs.append(run_shape(workers, args, token, admin))
+        runs = [
+            run_shape(workers, args, replays, token, admin) for workers in args.workers
+        ]
 
-    text = report(runs, args, bench_conversations())
+    text = report(runs, args, replays)
     print()
     print(text)
     args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -439,14 +440,26 @@ def main(argv: list[str]) -> int:
     return 0 if any(run.results for run in runs) else 1
 
 
-def run_shape(workers: int, args: argparse.Namespace, token: str, admin: str) -> Run:
+def run_shape(
+    workers: int,
+    args: argparse.Namespace,
+    replays: list[Replay],
+    token: str,
+    admin: str,
+) -> Run:
     """Start a stack with `workers` Rasa processes, measure it, stop it."""
-    problem = use_workers(workers)
-    run = Run(f"{workers} processes, Redis locks" if problem else rasa_shape(workers))
-    if problem:
-        print(f"{run.shape}: not run: {problem}", file=sys.stderr)
-        run.skipped = problem
-        return run
+    with workers_environment(workers) as problem:
+        if problem:
+            run = Run(f"{workers} processes, Redis locks", skipped=problem)
+            print(f"{run.shape}: not run: {problem}", file=sys.stderr)
+            return run
+        return measure_stack(Run(rasa_shape(workers)), args, replays, token, admin)
+
+
+def measure_stack(
+    run: Run, args: argparse.Namespace, replays: list[Replay], token: str, admin: str
+) -> Run:
+    """Measure a stack started on free ports in a scratch directory."""
     with tempfile.TemporaryDirectory(prefix="eseva-bench-") as scratch_dir:
         scratch = stack.scratch_stack(Path(scratch_dir), model=args.model)
         print(f"{run.shape}: starting the stack (about 30 s) ...", flush=True)
@@ -463,7 +476,7 @@ def run_shape(workers: int, args: argparse.Namespace, token: str, admin: str) ->
                 name: scratch.stack.service(service).pid
                 for name, service in STACK_PROCESSES.items()
             }
-            return measure(run, bot, backend, args, processes)
+            return measure(run, bot, backend, args, replays, processes)
 
 
 if __name__ == "__main__":

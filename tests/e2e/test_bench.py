@@ -130,8 +130,8 @@ def free_port() -> int:
 def test_one_worker_leaves_the_lock_store_as_configured(monkeypatch) -> None:
     monkeypatch.setenv("SANIC_WORKERS", "3")
     monkeypatch.setenv("LOCK_STORE_TYPE", "in_memory")
-    with bench.workers_environment(1):
-        assert bench.use_workers(1) is None
+    with bench.workers_environment(1) as problem:
+        assert problem is None
         assert bench.os.environ["SANIC_WORKERS"] == "1"
         assert bench.os.environ["LOCK_STORE_TYPE"] == "in_memory"
     assert bench.os.environ["SANIC_WORKERS"] == "3"
@@ -175,8 +175,8 @@ def test_several_workers_set_the_redis_lock_store(monkeypatch) -> None:
     monkeypatch.setenv("LOCK_STORE_PORT", port)
     monkeypatch.setenv("SANIC_WORKERS", "1")
     monkeypatch.setenv("LOCK_STORE_TYPE", "in_memory")
-    with bench.workers_environment(3):
-        assert bench.use_workers(3) is None
+    with bench.workers_environment(3) as problem:
+        assert problem is None
         assert bench.os.environ["SANIC_WORKERS"] == "3"
         assert bench.os.environ["LOCK_STORE_TYPE"] == "redis"
         assert "3 processes" in bench.rasa_shape(3)
